@@ -32,8 +32,12 @@ export class ZohoCrmTerritoriesOAuth2Api implements ICredentialType {
 
 	displayName = 'Zoho CRM Territories OAuth2 API';
 
-	documentationUrl =
-		'https://www.npmjs.com/package/n8n-nodes-zoho-crm-territories#credentials';
+	icon = {
+		light: 'file:../icons/zohoCrmTerritories.svg',
+		dark: 'file:../icons/zohoCrmTerritories.dark.svg',
+	} as const;
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-zoho-crm-territories';
 
 	properties: INodeProperties[] = [
 		{

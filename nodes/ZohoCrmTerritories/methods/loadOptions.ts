@@ -1,0 +1,33 @@
+import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import { zohoPickerRequest } from './pickerRequest';
+
+/** A territory holds at most 100 users, so a few pages always cover it. */
+const MAX_MEMBER_PAGES = 5;
+
+export async function getTerritoryMembers(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	const territoryId = String(
+		this.getCurrentNodeParameter('territoryId', { extractValue: true }) ?? '',
+	).trim();
+	if (!/^[0-9]+$/.test(territoryId)) return [];
+
+	const options: INodePropertyOptions[] = [];
+	for (let page = 1; page <= MAX_MEMBER_PAGES; page++) {
+		const body = await zohoPickerRequest.call(
+			this,
+			`/settings/territories/${territoryId}/users`,
+			{ page, per_page: 200 },
+		);
+		for (const user of (body?.users ?? []) as IDataObject[]) {
+			const name = String(user.full_name ?? user.name ?? user.id);
+			options.push({
+				name: user.email ? `${name} (${String(user.email)})` : name,
+				value: String(user.id),
+			});
+		}
+		if ((body?.info as IDataObject | undefined)?.more_records !== true) break;
+	}
+	return options;
+}

@@ -1,0 +1,296 @@
+import {
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+export const CREDENTIAL_TYPE = 'zohoCrmTerritoriesOAuth2Api';
+
+const API_PATH_PREFIX = '/crm/v7';
+
+/** Each data centre's API host, used when a token names no api_domain. */
+const API_HOSTS: Record<string, string> = {
+	us: 'https://www.zohoapis.com',
+	eu: 'https://www.zohoapis.eu',
+	in: 'https://www.zohoapis.in',
+	au: 'https://www.zohoapis.com.au',
+	jp: 'https://www.zohoapis.jp',
+	cn: 'https://www.zohoapis.com.cn',
+	ca: 'https://www.zohoapis.ca',
+	sa: 'https://www.zohoapis.sa',
+	uk: 'https://www.zohoapis.uk',
+};
+
+/** Production, sandbox and developer API hosts of every data centre. */
+const ZOHO_API_HOST = /^https:\/\/(www|sandbox|developer)\.zohoapis\.(com|eu|in|com\.au|jp|com\.cn|ca|sa|uk)$/;
+
+type ZohoContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface ZohoRequest {
+	method: IHttpRequestMethods;
+	/** Path below /crm/v7, such as /settings/territories. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+}
+
+export interface ZohoResponse {
+	status: number;
+	body: unknown;
+	/** True when an earlier attempt may have reached Zoho and been applied before its answer was lost. */
+	retriedAfterLostResponse: boolean;
+	attempts: number;
+}
+
+export interface RetryPolicy {
+	maxRetries: number;
+	timeoutMs: number;
+	/** First backoff when Zoho sends no Retry-After; doubles with each retry. */
+	initialDelayMs: number;
+	/** Called when Zoho answers 429, so a caller running requests in parallel can slow down. */
+	onThrottled?: () => void;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxRetries: 4,
+	timeoutMs: 30_000,
+	initialDelayMs: 500,
+};
+
+const MAX_BACKOFF_MS = 30_000;
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/** Picks the host the token may be sent to: the token's own api_domain, or the credential's. */
+export function resolveApiBaseUrl(credentials: IDataObject): string {
+	const dataCenter = String(credentials.dataCenter ?? 'us');
+	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
+	const apiDomain = typeof tokenData.api_domain === 'string' ? tokenData.api_domain : undefined;
+
+	if (dataCenter === 'custom') {
+		const custom = String(credentials.customApiUrl ?? '').replace(/\/+$/, '');
+		if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(custom)) {
+			throw new Error(
+				`The credential's Custom API URL ${JSON.stringify(custom)} is not an http(s) URL. ` +
+					'Open the credential and set it, for example https://crm-proxy.example.com.',
+			);
+		}
+		return custom;
+	}
+
+	if (apiDomain !== undefined) {
+		const host = apiDomain.replace(/\/+$/, '');
+		if (!ZOHO_API_HOST.test(host)) {
+			throw new Error(
+				`The access token names ${JSON.stringify(apiDomain)} as its API host, which is not a Zoho ` +
+					'API host; the token is not sent there. Reconnect the credential, or use the Custom ' +
+					'Host data centre if you deliberately go through a proxy.',
+			);
+		}
+		return host;
+	}
+
+	const fallback = API_HOSTS[dataCenter];
+	if (!fallback) throw new Error(`Unknown Zoho data centre ${JSON.stringify(dataCenter)} in the credential.`);
+	return fallback;
+}
+
+/** Secrets of the credential, so that nothing Zoho echoes back carries them into output. */
+export function credentialSecrets(credentials: IDataObject): string[] {
+	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
+	return [tokenData.access_token, tokenData.refresh_token, credentials.clientSecret]
+		.filter((value): value is string => typeof value === 'string' && value.length >= 8);
+}
+
+export function redactSecrets(text: string, secrets: string[]): string {
+	let redacted = text;
+	for (const secret of secrets) redacted = redacted.split(secret).join('[redacted]');
+	return redacted.replace(/\b(Zoho-oauthtoken|Bearer)\s+[^\s"',;]+/gi, '$1 [redacted]');
+}
+
+interface TransportFailure {
+	status?: number;
+	body?: unknown;
+	retryAfterMs?: number;
+	/** No answer arrived: the request may or may not have been applied. */
+	lost: boolean;
+	cause: unknown;
+}
+
+function asFailure(error: unknown): TransportFailure {
+	const failure = error as {
+		response?: { status?: number; data?: unknown; headers?: Record<string, unknown> };
+		httpCode?: string;
+	};
+	const response = failure?.response;
+	if (response && typeof response.status === 'number') {
+		return {
+			status: response.status,
+			body: response.data,
+			retryAfterMs: parseRetryAfter(response.headers?.['retry-after']),
+			lost: false,
+			cause: error,
+		};
+	}
+	return { lost: true, cause: error };
+}
+
+export function parseRetryAfter(value: unknown): number | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+	const date = Date.parse(String(value));
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Full-jitter exponential backoff, or Zoho's own Retry-After when it sends one. */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_BACKOFF_MS * 4);
+	const ceiling = Math.min(MAX_BACKOFF_MS, policy.initialDelayMs * 2 ** attempt);
+	return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * Why a request got no answer from Zoho to read, set as `context.transportFailure` on the
+ * NodeOperationError the transport throws.
+ */
+export type TransportFailureCode = 'API_HOST_REFUSED' | 'CREDENTIAL_NOT_RENEWED' | 'NO_ANSWER';
+
+function transportError(
+	context: ZohoContext,
+	code: TransportFailureCode,
+	message: string,
+	attempts = 0,
+): NodeOperationError {
+	const error = new NodeOperationError(context.getNode(), message);
+	error.context.transportFailure = code;
+	error.context.attempts = attempts;
+	return error;
+}
+
+export function transportFailureOf(
+	error: unknown,
+): { code: TransportFailureCode; message: string; attempts: number } | undefined {
+	if (!(error instanceof NodeOperationError)) return undefined;
+	const code = error.context.transportFailure as TransportFailureCode | undefined;
+	if (!code) return undefined;
+	return { code, message: error.message, attempts: Number(error.context.attempts ?? 0) };
+}
+
+/**
+ * Sends one request to Zoho with the credential, retrying 429, 5xx and lost connections.
+ * Any answer Zoho gives (2xx or not) is returned for the caller to read; a 401 has already
+ * been through n8n's one token refresh and is not retried again.
+ */
+export async function zohoApiRequest(
+	this: ZohoContext,
+	request: ZohoRequest,
+	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<ZohoResponse> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	let baseUrl: string;
+	try {
+		baseUrl = resolveApiBaseUrl(credentials);
+	} catch (error) {
+		throw transportError(this, 'API_HOST_REFUSED', (error as Error).message);
+	}
+
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${baseUrl}${API_PATH_PREFIX}${request.path}`,
+		qs: request.qs,
+		body: request.body,
+		json: true,
+		returnFullResponse: true,
+		timeout: policy.timeoutMs,
+	};
+
+	let lostEarlier = false;
+	for (let attempt = 0; ; attempt++) {
+		let failure: TransportFailure;
+		try {
+			const response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				{ ...options, headers: { ...options.headers } },
+			)) as { statusCode: number; body: unknown };
+			this.logger.debug('Zoho request', {
+				method: request.method,
+				path: request.path,
+				status: response.statusCode,
+				attempt: attempt + 1,
+			});
+			return {
+				status: response.statusCode,
+				body: response.body,
+				retriedAfterLostResponse: lostEarlier,
+				attempts: attempt + 1,
+			};
+		} catch (error) {
+			if (isCredentialRefreshFailure(error)) {
+				throw transportError(this, 'CREDENTIAL_NOT_RENEWED', 'Zoho refused to renew the access token');
+			}
+			failure = asFailure(error);
+		}
+
+		this.logger.debug('Zoho request', {
+			method: request.method,
+			path: request.path,
+			status: failure.status ?? 'no answer',
+			attempt: attempt + 1,
+		});
+
+		const retryable = failure.lost || RETRYABLE_STATUSES.has(failure.status ?? 0);
+		if (!retryable) {
+			return {
+				status: failure.status ?? 0,
+				body: failure.body,
+				retriedAfterLostResponse: lostEarlier,
+				attempts: attempt + 1,
+			};
+		}
+		if (failure.status === 429) policy.onThrottled?.();
+		// A 5xx or a dropped connection may come after Zoho applied the change.
+		if (failure.lost || (failure.status ?? 0) >= 500) lostEarlier = true;
+
+		if (attempt >= policy.maxRetries) {
+			if (failure.status !== undefined) {
+				return {
+					status: failure.status,
+					body: failure.body,
+					retriedAfterLostResponse: lostEarlier,
+					attempts: attempt + 1,
+				};
+			}
+			throw transportError(
+				this,
+				'NO_ANSWER',
+				`No answer from Zoho after ${attempt + 1} attempts: ${describeLostCause(failure.cause)}`,
+				attempt + 1,
+			);
+		}
+		await sleep(backoffDelayMs(attempt, policy, failure.retryAfterMs));
+	}
+}
+
+function describeLostCause(cause: unknown): string {
+	const error = cause as { code?: string; message?: string };
+	if (error?.code === 'ECONNABORTED' || /timeout/i.test(error?.message ?? '')) {
+		return 'the request timed out';
+	}
+	return error?.code ?? 'the connection was closed';
+}
+
+/** n8n throws these when Zoho refuses to renew the token; retrying would only repeat it. */
+function isCredentialRefreshFailure(error: unknown): boolean {
+	const failure = error as { name?: string; code?: string; response?: unknown; message?: string };
+	if (failure?.response) return false;
+	return (
+		failure?.name === 'NodeOperationError' ||
+		failure?.code === 'EAUTH' ||
+		/reconnect|refresh token|OAuth credentials not connected/i.test(failure?.message ?? '')
+	);
+}
