@@ -261,22 +261,37 @@ function buildOutput(
 				message: 'The request for this user was not sent',
 				details: {},
 			};
-			const error = toNodeApiError(node, failure, secrets, { itemIndex: entry.itemIndex });
-			output.push({
-				json: {
-					territoryId: entry.territoryId,
-					userId,
-					success: false,
-					status: 'error',
-					code: failure.code,
-					message: redactSecrets(failure.message, secrets),
-					details: redactedDetails({ httpStatus: failure.httpStatus, ...failure.details }, secrets),
-					error: error.message,
-				},
-				error,
-				pairedItem,
-			});
+			output.push({ json: failureItem(node, entry, userId, failure, secrets), pairedItem });
 		}
 	}
 	return output;
+}
+
+/**
+ * n8n replaces the JSON of an item that carries an `error` object with `{ error }`, and sends
+ * to the error output only items shaped `{ error, message, details }`; so a failed request's
+ * item keeps its user in the fields, and takes that shape when the error output is on.
+ */
+function failureItem(
+	node: INode,
+	ask: UserAsk,
+	userId: string,
+	failure: ZohoFailure,
+	secrets: string[],
+): IDataObject {
+	const error = toNodeApiError(node, failure, secrets, { itemIndex: ask.itemIndex });
+	const result = {
+		territoryId: ask.territoryId,
+		userId,
+		success: false,
+		status: 'error',
+		code: failure.code,
+		message: redactSecrets(failure.message, secrets),
+		details: redactedDetails({ httpStatus: failure.httpStatus, ...failure.details }, secrets),
+	};
+	if (node.onError === 'continueErrorOutput') {
+		const { message, ...rest } = result;
+		return { error: error.message, message, details: { ...rest, hint: error.description ?? null } };
+	}
+	return { ...result, error: error.message };
 }

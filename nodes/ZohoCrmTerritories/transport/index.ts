@@ -120,13 +120,24 @@ interface TransportFailure {
 	cause: unknown;
 }
 
+type HttpErrorShape = {
+	response?: { status?: number; data?: unknown; headers?: Record<string, unknown> };
+	cause?: unknown;
+};
+
+/** n8n wraps the HTTP client's error in a NodeApiError; the answer sits on its cause. */
+function responseOf(error: unknown): HttpErrorShape['response'] | undefined {
+	let current = error as HttpErrorShape | undefined;
+	for (let depth = 0; current && depth < 4; depth++) {
+		if (current.response && typeof current.response.status === 'number') return current.response;
+		current = current.cause as HttpErrorShape | undefined;
+	}
+	return undefined;
+}
+
 function asFailure(error: unknown): TransportFailure {
-	const failure = error as {
-		response?: { status?: number; data?: unknown; headers?: Record<string, unknown> };
-		httpCode?: string;
-	};
-	const response = failure?.response;
-	if (response && typeof response.status === 'number') {
+	const response = responseOf(error);
+	if (response) {
 		return {
 			status: response.status,
 			body: response.data,
@@ -286,8 +297,8 @@ function describeLostCause(cause: unknown): string {
 
 /** n8n throws these when Zoho refuses to renew the token; retrying would only repeat it. */
 function isCredentialRefreshFailure(error: unknown): boolean {
-	const failure = error as { name?: string; code?: string; response?: unknown; message?: string };
-	if (failure?.response) return false;
+	const failure = error as { name?: string; code?: string; message?: string };
+	if (responseOf(error)) return false;
 	return (
 		failure?.name === 'NodeOperationError' ||
 		failure?.code === 'EAUTH' ||
