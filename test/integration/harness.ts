@@ -77,7 +77,14 @@ export class CredentialStore extends ICredentialsHelper {
 		const properties = this.getCredentialsProperties();
 		const stored = { ...this.data };
 		for (const property of properties) if (property.type === 'hidden') delete stored[property.name];
-		const withDefaults = NodeHelpers.getNodeParameters(properties, stored, true, false, null, null) as IDataObject;
+		const withDefaults = NodeHelpers.getNodeParameters(
+			properties,
+			stored as INodeParameters,
+			true,
+			false,
+			null,
+			null,
+		) as INodeParameters;
 		const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: nodeTypesFor([]) });
 		const mockNode: INode = { id: 'c', name: '', type: 'mock', typeVersion: 1, position: [0, 0], parameters: {} };
 		const resolved = workflow.expression.getComplexParameterValue(
