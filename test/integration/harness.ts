@@ -85,8 +85,20 @@ export class CredentialStore extends ICredentialsHelper {
 			null,
 			null,
 		) as INodeParameters;
-		const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: nodeTypesFor([]) });
-		const mockNode: INode = { id: 'c', name: '', type: 'mock', typeVersion: 1, position: [0, 0], parameters: {} };
+		const workflow = new Workflow({
+			nodes: [],
+			connections: {},
+			active: false,
+			nodeTypes: nodeTypesFor([]),
+		});
+		const mockNode: INode = {
+			id: 'c',
+			name: '',
+			type: 'mock',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
 		const resolved = workflow.expression.getComplexParameterValue(
 			mockNode,
 			withDefaults,
@@ -99,7 +111,11 @@ export class CredentialStore extends ICredentialsHelper {
 		return { ...resolved, oauthTokenData: structuredClone(this.data.oauthTokenData) };
 	}
 
-	async updateCredentials(_details: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject) {
+	async updateCredentials(
+		_details: INodeCredentialsDetails,
+		_type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
 		this.data = structuredClone(data);
 	}
 
@@ -234,7 +250,14 @@ export async function runZohoNode(options: RunOptions): Promise<NodeRun> {
 	const workflow = new Workflow({
 		id: 'wf-1',
 		nodes: [
-			{ id: 'items', name: 'Items', type: SOURCE_TYPE, typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'items',
+				name: 'Items',
+				type: SOURCE_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			zohoNode(options.parameters, options.onError),
 		],
 		connections: { Items: { main: [[{ node: 'Zoho', type: 'main', index: 0 }]] } },

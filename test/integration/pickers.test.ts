@@ -7,7 +7,9 @@ import { loadEditorList, simulatorCredential, type CredentialStore } from './har
 
 let sim: ZohoSimulator;
 
-async function start(options: Parameters<typeof ZohoSimulator.start>[0] = {}): Promise<CredentialStore> {
+async function start(
+	options: Parameters<typeof ZohoSimulator.start>[0] = {},
+): Promise<CredentialStore> {
 	sim = await ZohoSimulator.start(options);
 	const store = simulatorCredential({
 		url: sim.url,
@@ -32,8 +34,13 @@ describe('territory picker', () => {
 	it("lists the org's territories by name", async () => {
 		const store = await start();
 
-		const result = await loadEditorList(store, parameters(), async (context, node) =>
-			await node.methods.listSearch.searchTerritories.call(context as unknown as ILoadOptionsFunctions),
+		const result = await loadEditorList(
+			store,
+			parameters(),
+			async (context, node) =>
+				await node.methods.listSearch.searchTerritories.call(
+					context as unknown as ILoadOptionsFunctions,
+				),
 		);
 
 		expect(result).toEqual({
@@ -44,8 +51,14 @@ describe('territory picker', () => {
 	it('filters by name, ignoring case', async () => {
 		const store = await start();
 
-		const result = await loadEditorList(store, parameters(), async (context, node) =>
-			await node.methods.listSearch.searchTerritories.call(context as unknown as ILoadOptionsFunctions, 'us '),
+		const result = await loadEditorList(
+			store,
+			parameters(),
+			async (context, node) =>
+				await node.methods.listSearch.searchTerritories.call(
+					context as unknown as ILoadOptionsFunctions,
+					'us ',
+				),
 		);
 
 		expect(result).toEqual({
@@ -63,12 +76,15 @@ describe('territory picker', () => {
 
 		let token: string | undefined;
 		do {
-			const page = (await loadEditorList(store, parameters(), async (context, node) =>
-				await node.methods.listSearch.searchTerritories.call(
-					context as unknown as ILoadOptionsFunctions,
-					undefined,
-					token,
-				),
+			const page = (await loadEditorList(
+				store,
+				parameters(),
+				async (context, node) =>
+					await node.methods.listSearch.searchTerritories.call(
+						context as unknown as ILoadOptionsFunctions,
+						undefined,
+						token,
+					),
 			)) as { results: unknown[]; paginationToken?: string };
 			pages.push(page);
 			token = page.paginationToken;
@@ -81,12 +97,19 @@ describe('territory picker', () => {
 	it('shows why the list is empty when territory management is off', async () => {
 		const store = await start({ territoryManagement: false });
 
-		const search = loadEditorList(store, parameters(), async (context, node) =>
-			await node.methods.listSearch.searchTerritories.call(context as unknown as ILoadOptionsFunctions),
+		const search = loadEditorList(
+			store,
+			parameters(),
+			async (context, node) =>
+				await node.methods.listSearch.searchTerritories.call(
+					context as unknown as ILoadOptionsFunctions,
+				),
 		);
 
 		await expect(search).rejects.toThrow(/\[FEATURE_NOT_ENABLED\]/);
-		await expect(search).rejects.toMatchObject({ description: expect.stringMatching(/Territory Management/) });
+		await expect(search).rejects.toMatchObject({
+			description: expect.stringMatching(/Territory Management/),
+		});
 	});
 });
 
@@ -96,8 +119,13 @@ describe('member picker', () => {
 		const org = defaultOrg();
 		const usWest = org.territories.find((t) => t.name === 'US West')!;
 
-		const options = await loadEditorList(store, parameters(usWest.id), async (context, node) =>
-			await node.methods.loadOptions.getTerritoryMembers.call(context as unknown as ILoadOptionsFunctions),
+		const options = await loadEditorList(
+			store,
+			parameters(usWest.id),
+			async (context, node) =>
+				await node.methods.loadOptions.getTerritoryMembers.call(
+					context as unknown as ILoadOptionsFunctions,
+				),
 		);
 
 		expect(options).toEqual(
@@ -112,8 +140,13 @@ describe('member picker', () => {
 		const store = await start();
 		const apac = defaultOrg().territories.find((t) => t.name === 'APAC')!;
 
-		const options = await loadEditorList(store, parameters(apac.id), async (context, node) =>
-			await node.methods.loadOptions.getTerritoryMembers.call(context as unknown as ILoadOptionsFunctions),
+		const options = await loadEditorList(
+			store,
+			parameters(apac.id),
+			async (context, node) =>
+				await node.methods.loadOptions.getTerritoryMembers.call(
+					context as unknown as ILoadOptionsFunctions,
+				),
 		);
 
 		expect(options).toEqual([]);
@@ -122,8 +155,13 @@ describe('member picker', () => {
 	it('explains a missing scope instead of showing an empty list', async () => {
 		const store = await start({ missingScope: true });
 
-		const load = loadEditorList(store, parameters('4150868000000301029'), async (context, node) =>
-			await node.methods.loadOptions.getTerritoryMembers.call(context as unknown as ILoadOptionsFunctions),
+		const load = loadEditorList(
+			store,
+			parameters('4150868000000301029'),
+			async (context, node) =>
+				await node.methods.loadOptions.getTerritoryMembers.call(
+					context as unknown as ILoadOptionsFunctions,
+				),
 		);
 
 		await expect(load).rejects.toThrow(/\[OAUTH_SCOPE_MISMATCH\]/);

@@ -11,7 +11,8 @@ const US_WEST = territory('US West');
 const EMEA = territory('EMEA');
 const UNKNOWN_USER = '4150868000009999991';
 const UNKNOWN_TERRITORY = '4150868000009999993';
-const outsider = (t: typeof NORTH_AMERICA) => org.users.find((user) => !t.members.includes(user.id))!.id;
+const outsider = (t: typeof NORTH_AMERICA) =>
+	org.users.find((user) => !t.members.includes(user.id))!.id;
 
 let sim: ZohoSimulator;
 let store: CredentialStore;
@@ -103,7 +104,9 @@ describe('Territory → Remove Users', () => {
 			});
 
 			expect(error).toBeUndefined();
-			expect(jsonOf(outputs[0]).map(({ userId, success, code }) => ({ userId, success, code }))).toEqual([
+			expect(
+				jsonOf(outputs[0]).map(({ userId, success, code }) => ({ userId, success, code })),
+			).toEqual([
 				{ userId: member, success: true, code: 'SUCCESS' },
 				{ userId: nonMember, success: false, code: 'INVALID_DATA' },
 				{ userId: UNKNOWN_USER, success: false, code: 'INVALID_DATA' },
@@ -141,7 +144,9 @@ describe('Territory → Remove Users', () => {
 
 		const { outputs } = await runZohoNode({ store, parameters: mapped, items });
 
-		expect(outputs[0].map((item) => [item.json.territoryId, item.json.userId, item.pairedItem])).toEqual([
+		expect(
+			outputs[0].map((item) => [item.json.territoryId, item.json.userId, item.pairedItem]),
+		).toEqual([
 			[NORTH_AMERICA.id, a, { item: 0 }],
 			[NORTH_AMERICA.id, b, { item: 0 }],
 			[EMEA.id, d, { item: 1 }],
@@ -189,7 +194,9 @@ describe('Territory → Remove Users', () => {
 
 		expect(outputs).toEqual([]);
 		expect(error?.name).toBe('NodeApiError');
-		expect(error?.message).toBe('Zoho CRM: the given territory id seems to be invalid [TERRITORY_NOT_FOUND]');
+		expect(error?.message).toBe(
+			'Zoho CRM: the given territory id seems to be invalid [TERRITORY_NOT_FOUND]',
+		);
 		expect(error?.description).toMatch(/No territory with this ID/);
 		expect((error as unknown as { httpCode: string }).httpCode).toBe('400');
 		expect(error?.context?.zohoCode).toBe('TERRITORY_NOT_FOUND');
@@ -210,7 +217,14 @@ describe('Territory → Remove Users', () => {
 		});
 
 		expect(error).toBeUndefined();
-		expect(outputs[0].map((item) => [item.json.userId, item.json.success, item.json.code, item.pairedItem])).toEqual([
+		expect(
+			outputs[0].map((item) => [
+				item.json.userId,
+				item.json.success,
+				item.json.code,
+				item.pairedItem,
+			]),
+		).toEqual([
 			[UNKNOWN_USER, false, 'TERRITORY_NOT_FOUND', { item: 0 }],
 			[member, false, 'TERRITORY_NOT_FOUND', { item: 0 }],
 			[member, true, 'SUCCESS', { item: 1 }],
@@ -274,21 +288,34 @@ describe('Remove Users in batches', () => {
 	afterEach(async () => await sim.stop());
 
 	it("packs each territory's users into ids strings within Zoho's 500 characters", async () => {
-		const items = big.territories.flatMap((t) => t.members.map((userId) => ({ territoryId: t.id, userIds: userId })));
+		const items = big.territories.flatMap((t) =>
+			t.members.map((userId) => ({ territoryId: t.id, userIds: userId })),
+		);
 
 		const { outputs } = await runZohoNode({ store, parameters: mapped, items });
 
 		expect(outputs[0]).toHaveLength(180);
-		expect(outputs[0].every((item, index) => item.json.success && item.pairedItem?.valueOf() && (item.pairedItem as { item: number }).item === index)).toBe(true);
+		expect(
+			outputs[0].every(
+				(item, index) =>
+					item.json.success &&
+					item.pairedItem?.valueOf() &&
+					(item.pairedItem as { item: number }).item === index,
+			),
+		).toBe(true);
 		// 60 IDs of 19 digits: 25 + 25 + 10 per territory.
 		expect(deletes()).toHaveLength(9);
-		expect(Math.max(...deletes().map((request) => request.query.ids.length))).toBeLessThanOrEqual(500);
+		expect(Math.max(...deletes().map((request) => request.query.ids.length))).toBeLessThanOrEqual(
+			500,
+		);
 		for (const t of big.territories) expect(sim.membersOf(t.id)).toEqual([]);
 	});
 
 	it('never has more requests in flight than the Concurrency option', async () => {
 		sim.setOption('latencyMs', 50);
-		const items = big.territories.flatMap((t) => t.members.map((userId) => ({ territoryId: t.id, userIds: userId })));
+		const items = big.territories.flatMap((t) =>
+			t.members.map((userId) => ({ territoryId: t.id, userIds: userId })),
+		);
 
 		await runZohoNode({ store, parameters: { ...mapped, options: { concurrency: 3 } }, items });
 
@@ -310,7 +337,10 @@ describe('Remove Users under faults', () => {
 		const member = NORTH_AMERICA.members[4];
 		sim.fault(fault);
 
-		const { outputs } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, member) });
+		const { outputs } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, member),
+		});
 
 		expect(jsonOf(outputs[0])).toMatchObject([{ userId: member, success: true, code: 'SUCCESS' }]);
 		expect(deletes()).toHaveLength(2);
@@ -319,7 +349,10 @@ describe('Remove Users under faults', () => {
 	it('waits as long as Retry-After asks', async () => {
 		sim.fault({ kind: '429', retryAfterSec: 2 });
 
-		await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[4]) });
+		await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[4]),
+		});
 
 		const [throttled, retried] = deletes();
 		expect(retried.startedAt - (throttled.endedAt ?? 0)).toBeGreaterThanOrEqual(1900);
@@ -329,10 +362,18 @@ describe('Remove Users under faults', () => {
 		const member = NORTH_AMERICA.members[5];
 		sim.fault({ kind: 'drop-after-apply' });
 
-		const { outputs } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, member) });
+		const { outputs } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, member),
+		});
 
 		expect(jsonOf(outputs[0])).toMatchObject([
-			{ userId: member, success: true, code: 'ALREADY_REMOVED', details: { zohoCode: 'INVALID_DATA' } },
+			{
+				userId: member,
+				success: true,
+				code: 'ALREADY_REMOVED',
+				details: { zohoCode: 'INVALID_DATA' },
+			},
 		]);
 		expect(sim.membersOf(NORTH_AMERICA.id)).not.toContain(member);
 	});
@@ -368,7 +409,10 @@ describe('Remove Users under faults', () => {
 		const oldToken = (store.data.oauthTokenData as { access_token: string }).access_token;
 		sim.expireAccessTokens();
 
-		const { outputs, error } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, member) });
+		const { outputs, error } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, member),
+		});
 
 		expect(error).toBeUndefined();
 		expect(outputs[0][0].json).toMatchObject({ userId: member, success: true });
@@ -381,7 +425,10 @@ describe('Remove Users under faults', () => {
 	it('ends with one clear reconnect error when Zoho refuses the refresh, without looping', async () => {
 		sim.expireAccessTokens();
 		sim.refuseRefresh('invalid_code');
-		const items = [NORTH_AMERICA, US_WEST, EMEA].map((t) => ({ territoryId: t.id, userIds: t.members[1] }));
+		const items = [NORTH_AMERICA, US_WEST, EMEA].map((t) => ({
+			territoryId: t.id,
+			userIds: t.members[1],
+		}));
 
 		const { error } = await runZohoNode({ store, parameters: mapped, items });
 
@@ -394,7 +441,10 @@ describe('Remove Users under faults', () => {
 	it('explains that territory management is off', async () => {
 		sim.setOption('territoryManagement', false);
 
-		const { error } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]) });
+		const { error } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+		});
 
 		expect(error?.message).toMatch(/\[TERRITORY_NOT_ENABLED\]$/);
 		expect(error?.description).toMatch(/Territory Management/);
@@ -403,7 +453,10 @@ describe('Remove Users under faults', () => {
 	it('explains a missing scope', async () => {
 		sim.setOption('missingScope', true);
 
-		const { error } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]) });
+		const { error } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+		});
 
 		expect(error?.message).toMatch(/\[OAUTH_SCOPE_MISMATCH\]$/);
 		expect(error?.description).toMatch(/ZohoCRM\.settings\.territories\.ALL/);
@@ -413,7 +466,10 @@ describe('Remove Users under faults', () => {
 		const token = (store.data.oauthTokenData as { access_token: string }).access_token;
 		sim.fault({ kind: 'echo-auth' });
 
-		const { error } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]) });
+		const { error } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+		});
 		const continued = await runZohoNode({
 			store,
 			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
@@ -421,7 +477,12 @@ describe('Remove Users under faults', () => {
 		});
 
 		expect(error).toBeDefined();
-		const everything = JSON.stringify([error?.message, error?.description, error, continued.outputs]);
+		const everything = JSON.stringify([
+			error?.message,
+			error?.description,
+			error,
+			continued.outputs,
+		]);
 		expect(everything).not.toContain(token);
 		expect(everything).not.toContain(DEFAULT_CLIENT_SECRET);
 	});
@@ -430,7 +491,10 @@ describe('Remove Users under faults', () => {
 		store.data.dataCenter = 'eu';
 		(store.data.oauthTokenData as { api_domain: string }).api_domain = sim.url;
 
-		const { error } = await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]) });
+		const { error } = await runZohoNode({
+			store,
+			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+		});
 
 		expect(error?.message).toMatch(/not a Zoho API host/);
 		expect(sim.requests).toHaveLength(0);

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { MAX_IDS_PARAM_LENGTH, packIds } from '../../nodes/ZohoCrmTerritories/helpers/batching';
 
 function ids(count: number, length: number, start = 0): string[] {
-	return Array.from({ length: count }, (_, index) =>
-		`4${String(start + index).padStart(length - 1, '0')}`,
+	return Array.from(
+		{ length: count },
+		(_, index) => `4${String(start + index).padStart(length - 1, '0')}`,
 	);
 }
 

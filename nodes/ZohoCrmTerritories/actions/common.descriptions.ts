@@ -51,7 +51,7 @@ export function batchingOptions(): INodeProperties {
 				typeOptions: { minValue: 1, maxValue: 25 },
 				default: 2,
 				description:
-					"How many requests may be in flight at once. Zoho allows 5 to 25 concurrent calls per org depending on the edition, shared with everything else that uses the API; the node halves this when Zoho answers 429.",
+					'How many requests may be in flight at once. Zoho allows 5 to 25 concurrent calls per org depending on the edition, shared with everything else that uses the API; the node halves this when Zoho answers 429.',
 			},
 			{
 				displayName: 'Max Retries',

@@ -2,7 +2,10 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import * as territory from './territory';
 
-type Operation = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+type Operation = (
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+) => Promise<INodeExecutionData[]>;
 
 const operations: Record<string, Record<string, Operation>> = {
 	territory: {

@@ -16,11 +16,10 @@ function describeValue(value: unknown): string {
 }
 
 function refuse(node: INode, itemIndex: number, field: string, value: unknown, fix: string) {
-	return new InvalidIdError(
-		node,
-		`Invalid ${field} ${describeValue(value)} in item ${itemIndex}`,
-		{ itemIndex, description: fix },
-	);
+	return new InvalidIdError(node, `Invalid ${field} ${describeValue(value)} in item ${itemIndex}`, {
+		itemIndex,
+		description: fix,
+	});
 }
 
 function refuseNumber(node: INode, itemIndex: number, field: string, value: number) {
@@ -53,7 +52,13 @@ export function toZohoId(node: INode, itemIndex: number, field: string, value: u
 
 	const id = value.trim();
 	if (id === '') {
-		throw refuse(node, itemIndex, field, value, 'The ID is empty. Give the ID as text of 18-19 digits.');
+		throw refuse(
+			node,
+			itemIndex,
+			field,
+			value,
+			'The ID is empty. Give the ID as text of 18-19 digits.',
+		);
 	}
 	if (!ZOHO_ID.test(id)) {
 		throw refuse(
@@ -83,7 +88,12 @@ function fromListEntry(node: INode, itemIndex: number, field: string, entry: unk
  * Reads a list of IDs given as text separated by commas, spaces or new lines, or as an array
  * (of IDs or of objects with an `id`). Each ID appears once in the result, in first-seen order.
  */
-export function toZohoIdList(node: INode, itemIndex: number, field: string, value: unknown): string[] {
+export function toZohoIdList(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+): string[] {
 	let entries: unknown[];
 	if (typeof value === 'string') {
 		entries = value

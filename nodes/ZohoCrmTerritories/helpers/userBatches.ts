@@ -84,7 +84,12 @@ export function readUserAsks(
 			return {
 				itemIndex,
 				territoryId: toZohoId(node, itemIndex, 'territory ID', territory),
-				userIds: toZohoIdList(node, itemIndex, 'user ID', readUserIdsParameter.call(this, itemIndex)),
+				userIds: toZohoIdList(
+					node,
+					itemIndex,
+					'user ID',
+					readUserIdsParameter.call(this, itemIndex),
+				),
 			};
 		} catch (error) {
 			const refusal =
@@ -97,7 +102,10 @@ export function readUserAsks(
 	});
 }
 
-function retryPolicy(this: IExecuteFunctions, onThrottled: () => void): RetryPolicy & { concurrency: number } {
+function retryPolicy(
+	this: IExecuteFunctions,
+	onThrottled: () => void,
+): RetryPolicy & { concurrency: number } {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
 		...DEFAULT_RETRY_POLICY,
@@ -190,11 +198,16 @@ export async function runUserBatches(
 		}
 	};
 
-	await Promise.all(batches.map(async (batch) => await limiter.run(async () => await sendBatch(batch))));
+	await Promise.all(
+		batches.map(async (batch) => await limiter.run(async () => await sendBatch(batch))),
+	);
 
 	const firstFailure = batches
 		.map((batch) => outcomes.get(batch))
-		.find((outcome): outcome is { failure: ZohoFailure; sent: boolean } => !!outcome && 'failure' in outcome);
+		.find(
+			(outcome): outcome is { failure: ZohoFailure; sent: boolean } =>
+				!!outcome && 'failure' in outcome,
+		);
 	if (firstFailure && !continueOnFail) {
 		throw toNodeApiError(node, firstFailure.failure, secrets, {
 			context: progressNote(batches, outcomes, operation.operationLabel),
@@ -250,7 +263,10 @@ function buildOutput(
 			const result = resultByKey.get(`${entry.territoryId}/${userId}`);
 			if (result && 'userId' in result) {
 				output.push({
-					json: { ...result, details: redactedDetails(result.details, secrets) } as unknown as IDataObject,
+					json: {
+						...result,
+						details: redactedDetails(result.details, secrets),
+					} as unknown as IDataObject,
 					pairedItem,
 				});
 				continue;

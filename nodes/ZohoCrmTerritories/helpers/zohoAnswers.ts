@@ -63,7 +63,7 @@ const HINTS: Record<string, string> = {
 	NO_ANSWER:
 		'Zoho did not answer in time, or the connection dropped, on every attempt. Check the network, raise the Timeout or Max Retries options, and run again; a rerun is safe.',
 	UNEXPECTED_RESPONSE:
-		'Zoho answered in a form this node does not know. Nothing in it was taken as a success. Run again; if it persists, check the credential\'s API host.',
+		"Zoho answered in a form this node does not know. Nothing in it was taken as a success. Run again; if it persists, check the credential's API host.",
 	API_HOST_REFUSED:
 		'Reconnect the credential, or choose the Custom Host data centre if you deliberately use a proxy.',
 };
@@ -116,7 +116,10 @@ export function readFailure(response: ZohoResponse): ZohoFailure {
 		if (first && typeof first.code === 'string') return failureFromEnvelope(status, first);
 	}
 	if (status === 0) return unexpected(status, 'no status');
-	return unexpected(status, body === undefined || body === '' ? 'an empty body' : 'a body that is not Zoho JSON');
+	return unexpected(
+		status,
+		body === undefined || body === '' ? 'an empty body' : 'a body that is not Zoho JSON',
+	);
 }
 
 /**
@@ -150,8 +153,14 @@ export function readUserResults(
 		}
 	}
 
-	if (byId.size === 0 && anonymous.length > 0 && anonymous.every((entry) => entry.status !== 'success')) {
-		const pathError = anonymous.find((entry) => isRecord(entry.details) && 'resource_path_index' in entry.details);
+	if (
+		byId.size === 0 &&
+		anonymous.length > 0 &&
+		anonymous.every((entry) => entry.status !== 'success')
+	) {
+		const pathError = anonymous.find(
+			(entry) => isRecord(entry.details) && 'resource_path_index' in entry.details,
+		);
 		if (pathError || anonymous.length !== askedIds.length) {
 			return { failure: failureFromEnvelope(status, pathError ?? anonymous[0]) };
 		}
@@ -196,7 +205,12 @@ function entryToResult(
 	const details = isRecord(entry.details) ? entry.details : {};
 	const success = status === 'success' && (code === 'SUCCESS' || entry.code === undefined);
 
-	if (!success && retriedAfterLostResponse && code === 'INVALID_DATA' && NOT_A_MEMBER.test(message)) {
+	if (
+		!success &&
+		retriedAfterLostResponse &&
+		code === 'INVALID_DATA' &&
+		NOT_A_MEMBER.test(message)
+	) {
 		// The first attempt's answer was lost after Zoho may have applied it; "not a member" on
 		// the retry then most likely means that attempt removed the user.
 		return {
@@ -211,7 +225,15 @@ function entryToResult(
 		};
 	}
 
-	return { territoryId, userId, success, status: success ? 'success' : 'error', code, message, details };
+	return {
+		territoryId,
+		userId,
+		success,
+		status: success ? 'success' : 'error',
+		code,
+		message,
+		details,
+	};
 }
 
 /** A NodeApiError that carries Zoho's code and message, with a hint, and no secret. */

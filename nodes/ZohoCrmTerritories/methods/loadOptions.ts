@@ -15,11 +15,10 @@ export async function getTerritoryMembers(
 
 	const options: INodePropertyOptions[] = [];
 	for (let page = 1; page <= MAX_MEMBER_PAGES; page++) {
-		const body = await zohoPickerRequest.call(
-			this,
-			`/settings/territories/${territoryId}/users`,
-			{ page, per_page: 200 },
-		);
+		const body = await zohoPickerRequest.call(this, `/settings/territories/${territoryId}/users`, {
+			page,
+			per_page: 200,
+		});
 		for (const user of (body?.users ?? []) as IDataObject[]) {
 			const name = String(user.full_name ?? user.name ?? user.id);
 			options.push({

@@ -21,7 +21,11 @@ export async function zohoPickerRequest(
 	path: string,
 	qs: IDataObject,
 ): Promise<IDataObject | undefined> {
-	const response = await zohoApiRequest.call(this, { method: 'GET', path, qs }, PICKER_RETRY_POLICY);
+	const response = await zohoApiRequest.call(
+		this,
+		{ method: 'GET', path, qs },
+		PICKER_RETRY_POLICY,
+	);
 	if (response.status === 204) return undefined;
 	if (response.status === 200 && response.body && typeof response.body === 'object') {
 		return response.body as IDataObject;

@@ -26,7 +26,8 @@ const API_HOSTS: Record<string, string> = {
 };
 
 /** Production, sandbox and developer API hosts of every data centre. */
-const ZOHO_API_HOST = /^https:\/\/(www|sandbox|developer)\.zohoapis\.(com|eu|in|com\.au|jp|com\.cn|ca|sa|uk)$/;
+const ZOHO_API_HOST =
+	/^https:\/\/(www|sandbox|developer)\.zohoapis\.(com|eu|in|com\.au|jp|com\.cn|ca|sa|uk)$/;
 
 type ZohoContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -94,15 +95,17 @@ export function resolveApiBaseUrl(credentials: IDataObject): string {
 	}
 
 	const fallback = API_HOSTS[dataCenter];
-	if (!fallback) throw new Error(`Unknown Zoho data centre ${JSON.stringify(dataCenter)} in the credential.`);
+	if (!fallback)
+		throw new Error(`Unknown Zoho data centre ${JSON.stringify(dataCenter)} in the credential.`);
 	return fallback;
 }
 
 /** Secrets of the credential, so that nothing Zoho echoes back carries them into output. */
 export function credentialSecrets(credentials: IDataObject): string[] {
 	const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
-	return [tokenData.access_token, tokenData.refresh_token, credentials.clientSecret]
-		.filter((value): value is string => typeof value === 'string' && value.length >= 8);
+	return [tokenData.access_token, tokenData.refresh_token, credentials.clientSecret].filter(
+		(value): value is string => typeof value === 'string' && value.length >= 8,
+	);
 }
 
 export function redactSecrets(text: string, secrets: string[]): string {
@@ -158,7 +161,11 @@ export function parseRetryAfter(value: unknown): number | undefined {
 }
 
 /** Full-jitter exponential backoff, or Zoho's own Retry-After when it sends one. */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
+export function backoffDelayMs(
+	attempt: number,
+	policy: RetryPolicy,
+	retryAfterMs?: number,
+): number {
 	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_BACKOFF_MS * 4);
 	const ceiling = Math.min(MAX_BACKOFF_MS, policy.initialDelayMs * 2 ** attempt);
 	return ceiling / 2 + Math.random() * (ceiling / 2);
@@ -242,7 +249,11 @@ export async function zohoApiRequest(
 			};
 		} catch (error) {
 			if (isCredentialRefreshFailure(error)) {
-				throw transportError(this, 'CREDENTIAL_NOT_RENEWED', 'Zoho refused to renew the access token');
+				throw transportError(
+					this,
+					'CREDENTIAL_NOT_RENEWED',
+					'Zoho refused to renew the access token',
+				);
 			}
 			failure = asFailure(error);
 		}

@@ -1,8 +1,4 @@
-import type {
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { batchingOptions, territoryLocator } from '../common.descriptions';
 import { runUserBatches, readUserAsks, type UserBatchRequest } from '../../helpers/userBatches';
@@ -78,4 +74,3 @@ export async function execute(
 		packing: 'idsParam',
 	});
 }
-
