@@ -8,6 +8,7 @@ import {
 
 import { router } from './actions/router';
 import * as territory from './actions/territory';
+import * as user from './actions/user';
 import { listSearch, loadOptions } from './methods';
 
 const mainConnection = [NodeConnectionTypes.Main];
@@ -35,10 +36,14 @@ export class ZohoCrmTerritories implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Territory', value: 'territory' }],
+				options: [
+					{ name: 'Territory', value: 'territory' },
+					{ name: 'User', value: 'user' },
+				],
 				default: 'territory',
 			},
 			...territory.description,
+			...user.description,
 		],
 	};
 

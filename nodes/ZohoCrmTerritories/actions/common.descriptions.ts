@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { ZOHO_URL_WITH_ID } from '../helpers/ids';
+
 export const territoryLocator: INodeProperties = {
 	displayName: 'Territory',
 	name: 'territoryId',
@@ -19,6 +21,22 @@ export const territoryLocator: INodeProperties = {
 			},
 		},
 		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'https://crm.zoho.com/crm/org123456/settings/territories/4150868000000225013',
+			extractValue: { type: 'regex', regex: ZOHO_URL_WITH_ID },
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: ZOHO_URL_WITH_ID,
+						errorMessage: 'A Zoho CRM URL that ends in an 18-19 digit territory ID',
+					},
+				},
+			],
+		},
+		{
 			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
@@ -35,6 +53,79 @@ export const territoryLocator: INodeProperties = {
 		},
 	],
 };
+
+type Show = { show: Record<string, string[]> };
+
+/** Users given by ID (text, list or array) or picked from a list the API serves. */
+export function userFields(
+	displayOptions: Show,
+	list: { method: string; description: string },
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Select Users',
+			name: 'userSelection',
+			type: 'options',
+			options: [
+				{
+					name: 'By ID',
+					value: 'ids',
+					description: 'Type or map user IDs, or an array of them from an expression',
+				},
+				{ name: 'From List', value: 'list', description: list.description },
+			],
+			default: 'ids',
+			displayOptions,
+		},
+		{
+			displayName: 'User IDs',
+			name: 'userIds',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '4150868000000225001, 4150868000000225002',
+			description:
+				'Zoho user IDs separated by commas, spaces or new lines, or an expression that returns an array of IDs (or of users with an ID). Zoho CRM user page URLs work too.',
+			displayOptions: { show: { ...displayOptions.show, userSelection: ['ids'] } },
+		},
+		{
+			displayName: 'User Names or IDs',
+			name: 'userList',
+			type: 'multiOptions',
+			typeOptions: {
+				loadOptionsMethod: list.method,
+				loadOptionsDependsOn: ['territoryId.value'],
+			},
+			default: [],
+			required: true,
+			description:
+				'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			displayOptions: { show: { ...displayOptions.show, userSelection: ['list'] } },
+		},
+	];
+}
+
+export function returnAllOrLimit(displayOptions: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions,
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...displayOptions.show, returnAll: [false] } },
+		},
+	];
+}
 
 export function batchingOptions(): INodeProperties {
 	return {

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import * as territory from './territory';
+import * as user from './user';
 
 type Operation = (
 	this: IExecuteFunctions,
@@ -9,7 +10,14 @@ type Operation = (
 
 const operations: Record<string, Record<string, Operation>> = {
 	territory: {
+		addUsers: territory.addUsers.execute,
+		get: territory.get.execute,
+		getMany: territory.getMany.execute,
+		getUsers: territory.getUsers.execute,
 		removeUsers: territory.removeUsers.execute,
+	},
+	user: {
+		getMany: user.getMany.execute,
 	},
 };
 

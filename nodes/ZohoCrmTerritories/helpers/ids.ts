@@ -3,6 +3,10 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 /** Zoho record and user IDs are 18-19 digit decimal strings, far above Number.MAX_SAFE_INTEGER. */
 const ZOHO_ID = /^[0-9]{1,19}$/;
 
+/** A Zoho CRM page whose path names the record by its 18-19 digit ID, as users paste it. */
+export const ZOHO_URL_WITH_ID = '^https?://[^/]*zoho[^/]*/.*?([0-9]{18,19})(?:[/?#].*)?$';
+const ZOHO_URL = new RegExp(ZOHO_URL_WITH_ID);
+
 export class InvalidIdError extends NodeOperationError {}
 
 function describeValue(value: unknown): string {
@@ -50,7 +54,8 @@ export function toZohoId(node: INode, itemIndex: number, field: string, value: u
 		throw refuse(node, itemIndex, field, value, 'Give the ID as text of 18-19 digits.');
 	}
 
-	const id = value.trim();
+	const trimmed = value.trim();
+	const id = ZOHO_URL.exec(trimmed)?.[1] ?? trimmed;
 	if (id === '') {
 		throw refuse(
 			node,

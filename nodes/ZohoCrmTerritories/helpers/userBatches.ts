@@ -66,7 +66,7 @@ type BatchOutcome = { results: UserResult[] } | { failure: ZohoFailure; sent: bo
 function readUserIdsParameter(this: IExecuteFunctions, itemIndex: number): unknown {
 	const selection = this.getNodeParameter('userSelection', itemIndex, 'ids') as string;
 	return selection === 'list'
-		? this.getNodeParameter('members', itemIndex, [])
+		? this.getNodeParameter('userList', itemIndex, [])
 		: this.getNodeParameter('userIds', itemIndex, '');
 }
 

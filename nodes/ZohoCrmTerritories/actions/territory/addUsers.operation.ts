@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { batchingOptions, territoryLocator, userFields } from '../common.descriptions';
+import { readUserAsks, runUserBatches, type UserBatchRequest } from '../../helpers/userBatches';
+
+/** Zoho takes at most 100 users in one add request. */
+const MAX_USERS_PER_ADD = 100;
+
+const showForAddUsers = { show: { resource: ['territory'], operation: ['addUsers'] } };
+
+export const description: INodeProperties[] = [
+	{ ...territoryLocator, displayOptions: showForAddUsers },
+	...userFields(showForAddUsers, {
+		method: 'getActiveUsers',
+		description: 'Pick from the active users of the org',
+	}),
+	{ ...batchingOptions(), displayOptions: showForAddUsers },
+];
+
+function addRequest(territoryId: string, userIds: string[]): UserBatchRequest {
+	return {
+		method: 'PUT',
+		path: `/settings/territories/${territoryId}/users`,
+		body: { users: userIds.map((id) => ({ id })) },
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const asks = readUserAsks.call(this, items);
+	return await runUserBatches.call(this, asks, {
+		operationLabel: 'addition',
+		buildRequest: addRequest,
+		packing: MAX_USERS_PER_ADD,
+	});
+}
