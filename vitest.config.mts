@@ -25,6 +25,10 @@ export default defineConfig({
 			},
 			{
 				extends: true,
+				test: { name: 'faults', include: ['test/faults/**/*.test.ts'], testTimeout: 180_000 },
+			},
+			{
+				extends: true,
 				test: {
 					name: 'e2e',
 					include: ['test/e2e/**/*.test.ts'],
