@@ -9,7 +9,7 @@ const n8nWorkflow = require.resolve('n8n-workflow');
 export default defineConfig({
 	resolve: { alias: { 'n8n-workflow': n8nWorkflow } },
 	test: {
-		setupFiles: ['test/setup.ts'],
+		globalSetup: ['test/globalSetup.ts'],
 		projects: [
 			{
 				extends: true,
