@@ -323,6 +323,32 @@ describe('Remove Users in batches', () => {
 	});
 });
 
+describe('Remove Users against a concurrency limit', () => {
+	const wide = generatedOrg({ territories: 12, usersPerTerritory: 25 });
+	beforeEach(async () => await startSimulator({ org: wide, latencyMs: 40, maxConcurrent: 2 }));
+	afterEach(async () => await sim.stop());
+
+	it('backs off when Zoho answers 429 past its limit, and still removes everyone', async () => {
+		const items = wide.territories.map((t) => ({ territoryId: t.id, userIds: t.members }));
+
+		const { outputs, error } = await runZohoNode({
+			store,
+			parameters: { ...mapped, options: { concurrency: 6 } },
+			items,
+		});
+
+		expect(error).toBeUndefined();
+		expect(outputs[0]).toHaveLength(300);
+		expect(outputs[0].every((item) => item.json.success === true)).toBe(true);
+		const throttled = deletes().filter((request) => request.status === 429);
+		expect(throttled.length).toBeGreaterThan(0);
+		// Halving on each 429 keeps the retries well below one per batch.
+		expect(throttled.length).toBeLessThan(wide.territories.length);
+		expect(sim.stats.maxInFlight).toBeLessThanOrEqual(6);
+		for (const t of wide.territories) expect(sim.membersOf(t.id)).toEqual([]);
+	});
+});
+
 describe('Remove Users under faults', () => {
 	beforeEach(async () => await startSimulator());
 	afterEach(async () => await sim.stop());
