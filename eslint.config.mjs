@@ -1,5 +1,4 @@
 import tsParser from '@typescript-eslint/parser';
-import jsoncParser from 'jsonc-eslint-parser';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import communityNodes from '@n8n/eslint-plugin-community-nodes';
 
@@ -10,7 +9,8 @@ export default [
 	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'scripts/**', 'examples/**'] },
 	{
 		files: ['package.json'],
-		languageOptions: { parser: jsoncParser },
+		// As n8n's package scanner does: the TypeScript parser reads a JSON object as an expression.
+		languageOptions: { parser: tsParser },
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: n8nNodesBase.configs.community.rules,
 	},
