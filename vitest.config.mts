@@ -31,7 +31,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'e2e',
-					include: ['test/e2e/**/*.test.ts'],
+					include: ['test/e2e/**/*.test.ts', 'test/package/**/*.test.ts'],
 					testTimeout: 600_000,
 					hookTimeout: 600_000,
 					fileParallelism: false,
