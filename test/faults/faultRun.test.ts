@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 
+import type { INodeParameters } from 'n8n-workflow';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { generatedOrg } from '../simulator/fixture';
@@ -22,7 +23,7 @@ const asked = org.territories.flatMap((territory) =>
 		.map((userId) => ({ territoryId: territory.id, userId })),
 );
 
-const parameters = (options: object) => ({
+const parameters = (options: INodeParameters) => ({
 	resource: 'territory',
 	operation: 'removeUsers',
 	territoryId: { __rl: true, mode: 'id', value: '={{ $json.territoryId }}' },
@@ -70,7 +71,7 @@ const figures: Record<string, RunFigures> = {};
 
 async function removeEveryone(
 	scripted: FaultRule[],
-	options: object,
+	options: INodeParameters,
 	onError?: 'continueRegularOutput',
 ) {
 	const sim = await ZohoSimulator.start({ org });

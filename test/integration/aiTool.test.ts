@@ -1,5 +1,6 @@
 import {
 	NodeHelpers,
+	type IDataObject,
 	traverseNodeParameters,
 	type FromAIArgument,
 	type INode,
@@ -37,7 +38,7 @@ const usersFromAI = fromAI('userIds', 'Zoho user IDs, separated by commas');
 const toolCalls: Array<{
 	name: string;
 	parameters: INodeParameters;
-	args: Record<string, unknown>;
+	args: IDataObject;
 }> = [
 	{
 		name: 'Add Users',

@@ -1,3 +1,4 @@
+import type { IDataObject } from 'n8n-workflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
@@ -35,7 +36,7 @@ const parameters = {
 };
 
 /** Inputs refused before any request; `shown` is how the error message quotes the value. */
-const refused: Array<[string, 'territory ID' | 'user ID', unknown, string]> = [
+const refused: Array<[string, 'territory ID' | 'user ID', IDataObject[string], string]> = [
 	['an empty territory', 'territory ID', '', '""'],
 	['a territory of spaces', 'territory ID', '   ', '"   "'],
 	['a negative territory', 'territory ID', `-${T}`, `"-${T}"`],

@@ -458,8 +458,10 @@ describe('Remove Users under faults', () => {
 
 		const { error } = await runZohoNode({ store, parameters: mapped, items });
 
-		expect(error?.message).toMatch(/INVALID_TOKEN|CREDENTIAL_NOT_RENEWED/);
-		expect(error?.description).toMatch(/reconnect/i);
+		expect(error?.message).toBe(
+			'Zoho CRM: Zoho refused to renew the access token (invalid_code): reconnect the credential [CREDENTIAL_NOT_RENEWED]',
+		);
+		expect(error?.description).toMatch(/Open the credential and reconnect it/);
 		expect(sim.stats.refreshGrants).toBeLessThanOrEqual(2);
 		expect(deletes().length).toBeLessThanOrEqual(2 * 2);
 	});

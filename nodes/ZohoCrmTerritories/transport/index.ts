@@ -265,6 +265,8 @@ export async function zohoApiRequest(
 			attempt: attempt + 1,
 		});
 
+		if (failure.status === 401) await throwIfRenewalRefused(this, attempt + 1);
+
 		const retryable = failure.lost || RETRYABLE_STATUSES.has(failure.status ?? 0);
 		if (!retryable) {
 			return {
@@ -296,6 +298,22 @@ export async function zohoApiRequest(
 		}
 		await sleep(backoffDelayMs(attempt, policy, failure.retryAfterMs));
 	}
+}
+
+/**
+ * Zoho refuses a refresh with HTTP 200 and `{"error": "..."}`, which n8n stores in the token
+ * data as if it were a new token; the 401 that follows then means the renewal was refused.
+ */
+async function throwIfRenewalRefused(context: ZohoContext, attempts: number): Promise<void> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const refusal = ((credentials.oauthTokenData ?? {}) as IDataObject).error;
+	if (typeof refusal !== 'string' || refusal === '') return;
+	throw transportError(
+		context,
+		'CREDENTIAL_NOT_RENEWED',
+		`Zoho refused to renew the access token (${refusal}): reconnect the credential`,
+		attempts,
+	);
 }
 
 function describeLostCause(cause: unknown): string {
