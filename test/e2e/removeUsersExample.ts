@@ -57,9 +57,17 @@ export function simulatorCredential(
 export async function loadRemoveUsersExample(
 	credential: { id: string; name: string } = SIMULATOR_CREDENTIAL,
 ): Promise<WorkflowToImport> {
-	const workflow = JSON.parse(await readFile(EXAMPLE_WORKFLOW_PATH, 'utf8')) as WorkflowToImport;
+	return await loadExample(EXAMPLE_WORKFLOW_PATH, credential);
+}
+
+/** Any workflow of examples/, with every Zoho node pointed at an imported credential. */
+export async function loadExample(
+	path: string,
+	credential: { id: string; name: string } = SIMULATOR_CREDENTIAL,
+): Promise<WorkflowToImport> {
+	const workflow = JSON.parse(await readFile(path, 'utf8')) as WorkflowToImport;
 	const zohoNodes = workflow.nodes.filter((node) => node.type === NODE_TYPE);
-	if (zohoNodes.length === 0) throw new Error(`${EXAMPLE_WORKFLOW_PATH} has no ${NODE_TYPE} node`);
+	if (zohoNodes.length === 0) throw new Error(`${path} has no ${NODE_TYPE} node`);
 	for (const node of zohoNodes) {
 		node.credentials = { [CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
 	}
