@@ -61,7 +61,7 @@ interface Batch {
 	userIds: string[];
 }
 
-type BatchOutcome = { results: UserResult[] } | { failure: ZohoFailure; sent: boolean };
+type BatchOutcome = { results: UserResult[] } | { failure: ZohoFailure };
 
 function readUserIdsParameter(this: IExecuteFunctions, itemIndex: number): unknown {
 	const selection = this.getNodeParameter('userSelection', itemIndex, 'ids') as string;
@@ -102,18 +102,17 @@ export function readUserAsks(
 	});
 }
 
-function retryPolicy(
-	this: IExecuteFunctions,
-	onThrottled: () => void,
-): RetryPolicy & { concurrency: number } {
+/** The Options of the first item apply to the whole run, since its requests mix items. */
+function batchSettings(this: IExecuteFunctions): { policy: RetryPolicy; limiter: AdaptiveLimiter } {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	return {
+	const limiter = new AdaptiveLimiter(Math.max(1, Number(options.concurrency ?? 2)));
+	const policy: RetryPolicy = {
 		...DEFAULT_RETRY_POLICY,
 		maxRetries: Number(options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries),
 		timeoutMs: Number(options.timeout ?? DEFAULT_RETRY_POLICY.timeoutMs),
-		concurrency: Math.max(1, Number(options.concurrency ?? 2)),
-		onThrottled,
+		onThrottled: () => limiter.throttled(),
 	};
+	return { policy, limiter };
 }
 
 function planBatches(asks: UserAsk[], packing: UserBatchOperation['packing']): Batch[] {
@@ -165,16 +164,14 @@ export async function runUserBatches(
 	const batches = planBatches(asks, operation.packing);
 	const continueOnFail = this.continueOnFail();
 
-	let limiter: AdaptiveLimiter | undefined;
-	const policy = retryPolicy.call(this, () => limiter?.throttled());
-	limiter = new AdaptiveLimiter(policy.concurrency);
+	const { policy, limiter } = batchSettings.call(this);
 
 	const outcomes = new Map<Batch, BatchOutcome>();
 	let stopReason: ZohoFailure | undefined;
 
 	const sendBatch = async (batch: Batch): Promise<void> => {
 		if (stopReason) {
-			outcomes.set(batch, { failure: stopReason, sent: false });
+			outcomes.set(batch, { failure: stopReason });
 			return;
 		}
 		let outcome: BatchOutcome;
@@ -184,17 +181,17 @@ export async function runUserBatches(
 				operation.buildRequest(batch.territoryId, batch.userIds),
 				policy,
 			);
-			outcome = { ...readUserResults(response, batch.territoryId, batch.userIds), sent: true };
+			outcome = readUserResults(response, batch.territoryId, batch.userIds);
 		} catch (error) {
 			const failure = transportFailure(error);
 			if (!failure) throw new NodeOperationError(node, error as Error);
-			outcome = { failure, sent: true };
+			outcome = { failure };
 		}
 		outcomes.set(batch, outcome);
 		if ('failure' in outcome) {
 			if (isOrgWide(outcome.failure) || !continueOnFail) stopReason ??= outcome.failure;
 		} else {
-			limiter?.succeeded();
+			limiter.succeeded();
 		}
 	};
 
@@ -204,10 +201,7 @@ export async function runUserBatches(
 
 	const firstFailure = batches
 		.map((batch) => outcomes.get(batch))
-		.find(
-			(outcome): outcome is { failure: ZohoFailure; sent: boolean } =>
-				!!outcome && 'failure' in outcome,
-		);
+		.find((outcome): outcome is { failure: ZohoFailure } => !!outcome && 'failure' in outcome);
 	if (firstFailure && !continueOnFail) {
 		throw toNodeApiError(node, firstFailure.failure, secrets, {
 			context: progressNote(batches, outcomes, operation.operationLabel),
@@ -265,6 +259,7 @@ function buildOutput(
 				output.push({
 					json: {
 						...result,
+						message: redactSecrets(result.message, secrets),
 						details: redactedDetails(result.details, secrets),
 					} as unknown as IDataObject,
 					pairedItem,
