@@ -230,6 +230,7 @@ export async function zohoApiRequest(
 	for (let attempt = 0; ; attempt++) {
 		let failure: TransportFailure;
 		try {
+			// n8n signs the options it is given in place; each attempt gets its own copy.
 			const response = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				CREDENTIAL_TYPE,
@@ -252,7 +253,8 @@ export async function zohoApiRequest(
 				throw transportError(
 					this,
 					'CREDENTIAL_NOT_RENEWED',
-					'Zoho refused to renew the access token',
+					`Zoho refused to renew the access token: ${(error as Error).message}`,
+					attempt + 1,
 				);
 			}
 			failure = asFailure(error);
