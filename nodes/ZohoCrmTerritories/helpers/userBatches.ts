@@ -2,7 +2,6 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
-	type IHttpRequestMethods,
 	type INode,
 	type INodeExecutionData,
 } from 'n8n-workflow';
@@ -15,6 +14,7 @@ import {
 	transportFailureOf,
 	zohoApiRequest,
 	type RetryPolicy,
+	type ZohoRequest,
 } from '../transport';
 import { packIds } from './batching';
 import { AdaptiveLimiter } from './concurrency';
@@ -41,12 +41,7 @@ interface RefusedItem {
 	error: NodeOperationError;
 }
 
-export interface UserBatchRequest {
-	method: IHttpRequestMethods;
-	path: string;
-	qs?: IDataObject;
-	body?: IDataObject;
-}
+export type UserBatchRequest = Omit<ZohoRequest, 'batchSize'>;
 
 export interface UserBatchOperation {
 	/** A noun for messages, such as "removal". */
@@ -176,9 +171,10 @@ export async function runUserBatches(
 		}
 		let outcome: BatchOutcome;
 		try {
+			const request = operation.buildRequest(batch.territoryId, batch.userIds);
 			const response = await zohoApiRequest.call(
 				this,
-				operation.buildRequest(batch.territoryId, batch.userIds),
+				{ ...request, batchSize: batch.userIds.length },
 				policy,
 			);
 			outcome = readUserResults(response, batch.territoryId, batch.userIds);

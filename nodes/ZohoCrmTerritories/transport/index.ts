@@ -37,6 +37,8 @@ export interface ZohoRequest {
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject;
+	/** How many users the request carries, for the log. */
+	batchSize?: number;
 }
 
 export interface ZohoResponse {
@@ -236,12 +238,7 @@ export async function zohoApiRequest(
 				CREDENTIAL_TYPE,
 				{ ...options, headers: { ...options.headers } },
 			)) as { statusCode: number; body: unknown };
-			this.logger.debug('Zoho request', {
-				method: request.method,
-				path: request.path,
-				status: response.statusCode,
-				attempt: attempt + 1,
-			});
+			logRequest(this, request, response.statusCode, attempt);
 			return {
 				status: response.statusCode,
 				body: response.body,
@@ -260,12 +257,7 @@ export async function zohoApiRequest(
 			failure = asFailure(error);
 		}
 
-		this.logger.debug('Zoho request', {
-			method: request.method,
-			path: request.path,
-			status: failure.status ?? 'no answer',
-			attempt: attempt + 1,
-		});
+		logRequest(this, request, failure.status ?? 'no answer', attempt);
 
 		if (failure.status === 401) await throwIfRenewalRefused(this, attempt + 1);
 
@@ -300,6 +292,21 @@ export async function zohoApiRequest(
 		}
 		await sleep(backoffDelayMs(attempt, policy, failure.retryAfterMs));
 	}
+}
+
+function logRequest(
+	context: ZohoContext,
+	request: ZohoRequest,
+	status: number | string,
+	attempt: number,
+): void {
+	context.logger.debug('Zoho request', {
+		method: request.method,
+		path: request.path,
+		batchSize: request.batchSize,
+		status,
+		attempt: attempt + 1,
+	});
 }
 
 /**
