@@ -1,3 +1,5 @@
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
@@ -19,6 +21,22 @@ import {
 
 import { ZohoCrmTerritoriesOAuth2Api } from '../../credentials/ZohoCrmTerritoriesOAuth2Api.credentials';
 import { ZohoCrmTerritories } from '../../nodes/ZohoCrmTerritories/ZohoCrmTerritories.node';
+
+/** Every line a node logs through n8n's logger during the tests of one file. */
+export const loggedLines: Array<{ level: string; message: string; meta?: unknown }> = [];
+
+function capture(level: string) {
+	return (message: string, meta?: unknown) => loggedLines.push({ level, message, meta });
+}
+
+const capturingLogger = {
+	error: capture('error'),
+	warn: capture('warn'),
+	info: capture('info'),
+	debug: capture('debug'),
+	scoped: () => capturingLogger,
+};
+Container.set(Logger, capturingLogger as unknown as Logger);
 
 export const NODE_TYPE = 'n8n-nodes-zoho-crm-territories.zohoCrmTerritories';
 const SOURCE_TYPE = 'test.items';

@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg } from '../simulator/fixture';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
-import { jsonOf, runZohoNode, simulatorCredential, type CredentialStore } from './harness';
+import {
+	jsonOf,
+	loggedLines,
+	runZohoNode,
+	simulatorCredential,
+	type CredentialStore,
+} from './harness';
 
 const org = defaultOrg();
 const territory = (name: string) => org.territories.find((entry) => entry.name === name)!;
@@ -83,6 +89,39 @@ describe('Territory → Remove Users', () => {
 		expect(deletes()).toHaveLength(1);
 		expect(deletes()[0].path).toBe(`/crm/v7/settings/territories/${NORTH_AMERICA.id}/users`);
 		expect(deletes()[0].query.ids).toBe(`${first},${second}`);
+	});
+
+	it('logs one debug line per request with method, path, batch size, status and attempt', async () => {
+		const member = NORTH_AMERICA.members[8];
+		loggedLines.length = 0;
+		sim.fault({ kind: '500' });
+
+		await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, member) });
+
+		expect(loggedLines.filter((line) => line.message === 'Zoho request')).toEqual([
+			{
+				level: 'debug',
+				message: 'Zoho request',
+				meta: {
+					method: 'DELETE',
+					path: `/settings/territories/${NORTH_AMERICA.id}/users`,
+					batchSize: 1,
+					status: 500,
+					attempt: 1,
+				},
+			},
+			{
+				level: 'debug',
+				message: 'Zoho request',
+				meta: {
+					method: 'DELETE',
+					path: `/settings/territories/${NORTH_AMERICA.id}/users`,
+					batchSize: 1,
+					status: 200,
+					attempt: 2,
+				},
+			},
+		]);
 	});
 
 	it.each([
