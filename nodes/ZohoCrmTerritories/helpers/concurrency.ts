@@ -1,9 +1,12 @@
 /**
- * Runs tasks at most `max` at a time, halving the allowance whenever Zoho throttles and
- * growing it back by one after each run of successes as long as the allowance.
+ * Runs tasks at most `max` at a time. The first task runs alone, so that an expired token is
+ * renewed once before others use it; then the allowance halves whenever Zoho throttles and
+ * grows back by one after as many successes in a row as the allowance.
  */
 export class AdaptiveLimiter {
-	private allowance: number;
+	private allowance = 1;
+
+	private warmedUp = false;
 
 	private active = 0;
 
@@ -11,15 +14,7 @@ export class AdaptiveLimiter {
 
 	private readonly waiting: Array<() => void> = [];
 
-	peakActive = 0;
-
-	constructor(readonly max: number) {
-		this.allowance = max;
-	}
-
-	get currentAllowance(): number {
-		return this.allowance;
-	}
+	constructor(readonly max: number) {}
 
 	throttled(): void {
 		this.allowance = Math.max(1, Math.floor(this.allowance / 2));
@@ -27,13 +22,14 @@ export class AdaptiveLimiter {
 	}
 
 	succeeded(): void {
-		if (this.allowance >= this.max) return;
-		this.successesSinceChange++;
-		if (this.successesSinceChange >= this.allowance) {
+		if (!this.warmedUp) {
+			this.warmedUp = true;
+			this.allowance = this.max;
+		} else if (this.allowance < this.max && ++this.successesSinceChange >= this.allowance) {
 			this.allowance++;
 			this.successesSinceChange = 0;
-			this.wakeNext();
 		}
+		this.wakeWaiting();
 	}
 
 	async run<T>(task: () => Promise<T>): Promise<T> {
@@ -41,21 +37,17 @@ export class AdaptiveLimiter {
 			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		}
 		this.active++;
-		this.peakActive = Math.max(this.peakActive, this.active);
 		try {
 			return await task();
 		} finally {
 			this.active--;
-			this.wakeNext();
+			this.wakeWaiting();
 		}
 	}
 
-	private wakeNext(): void {
-		while (this.waiting.length > 0 && this.active < this.allowance) {
-			const resolve = this.waiting.shift();
-			resolve?.();
-			// The woken task takes its slot when it resumes; wake one at a time.
-			break;
-		}
+	/** Wakes as many waiting tasks as there are free slots; each re-checks when it resumes. */
+	private wakeWaiting(): void {
+		const free = this.allowance - this.active;
+		this.waiting.splice(0, Math.max(0, free)).forEach((resolve) => resolve());
 	}
 }

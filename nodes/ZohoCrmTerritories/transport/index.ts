@@ -130,12 +130,19 @@ type HttpErrorShape = {
 	cause?: unknown;
 };
 
-/** n8n wraps the HTTP client's error in a NodeApiError; the answer sits on its cause. */
+/**
+ * n8n wraps the HTTP client's error in a NodeApiError. Newer n8n keeps the answer on the
+ * error's cause; older n8n (2.8 and before) keeps only its status and JSON body.
+ */
 function responseOf(error: unknown): HttpErrorShape['response'] | undefined {
 	let current = error as HttpErrorShape | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
 		if (current.response && typeof current.response.status === 'number') return current.response;
 		current = current.cause as HttpErrorShape | undefined;
+	}
+	const wrapped = error as { httpCode?: unknown; context?: { data?: unknown } } | undefined;
+	if (typeof wrapped?.httpCode === 'string' && /^[1-5][0-9]{2}$/.test(wrapped.httpCode)) {
+		return { status: Number(wrapped.httpCode), data: wrapped.context?.data };
 	}
 	return undefined;
 }
