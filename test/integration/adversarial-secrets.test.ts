@@ -2,7 +2,9 @@ import type { INodeParameters } from 'n8n-workflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { runZohoNode, type NodeRun } from './harness';
+import type { ILoadOptionsFunctions } from 'n8n-workflow';
+
+import { loadEditorList, runZohoNode, type NodeRun } from './harness';
 import {
 	DEFAULT_CLIENT_SECRET,
 	removeParams,
@@ -139,5 +141,32 @@ describe('adversarial: no secret in errors or output', () => {
 		]);
 		expect(everything(result)).toMatch(/INVALID_REQUEST/);
 		expectNoSecret(result, [s.token, newToken]);
+	});
+
+	it('territory picker: a refused refresh whose error text echoes the request leaks no secret', async () => {
+		s.sim.expireAccessTokens();
+		s.sim.refuseRefresh(
+			`invalid_client (client_secret=${DEFAULT_CLIENT_SECRET}&refresh_token=${s.refreshToken})`,
+		);
+		const caught = await loadEditorList(
+			s.store,
+			{
+				resource: 'territory',
+				operation: 'removeUsers',
+				territoryId: { __rl: true, mode: 'list', value: '' },
+			},
+			async (context, node) =>
+				await node.methods.listSearch.searchTerritories.call(
+					context as unknown as ILoadOptionsFunctions,
+				),
+		).catch((error: Error & { description?: string }) => error);
+		expect(caught).toBeInstanceOf(Error);
+		const text = JSON.stringify([
+			(caught as Error).message,
+			(caught as { description?: string }).description,
+			caught,
+		]);
+		expect(text).not.toContain(DEFAULT_CLIENT_SECRET);
+		expect(text).not.toContain(s.refreshToken);
 	});
 });

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { ZOHO_URL_WITH_ID } from '../helpers/ids';
+import { ZOHO_URL } from '../helpers/ids';
 
 export const territoryLocator: INodeProperties = {
 	displayName: 'Territory',
@@ -25,13 +25,13 @@ export const territoryLocator: INodeProperties = {
 			name: 'url',
 			type: 'string',
 			placeholder: 'https://crm.zoho.com/crm/org123456/settings/territories/4150868000000225013',
-			extractValue: { type: 'regex', regex: ZOHO_URL_WITH_ID },
+			extractValue: { type: 'regex', regex: ZOHO_URL },
 			validation: [
 				{
 					type: 'regex',
 					properties: {
-						regex: ZOHO_URL_WITH_ID,
-						errorMessage: 'A Zoho CRM URL that ends in an 18-19 digit territory ID',
+						regex: ZOHO_URL,
+						errorMessage: 'A Zoho CRM URL whose path ends in the 18-19 digit territory ID',
 					},
 				},
 			],

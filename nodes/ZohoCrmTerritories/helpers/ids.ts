@@ -3,11 +3,31 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 /** Zoho record and user IDs are 18-19 digit decimal strings, far above Number.MAX_SAFE_INTEGER. */
 const ZOHO_ID = /^[0-9]{1,19}$/;
 
-/** A Zoho CRM page whose path names the record by its 18-19 digit ID, as users paste it. */
-export const ZOHO_URL_WITH_ID = '^https?://[^/]*zoho[^/]*/.*?([0-9]{18,19})(?:[/?#].*)?$';
-const ZOHO_URL = new RegExp(ZOHO_URL_WITH_ID);
+/** A Zoho CRM page URL, as users paste it; the record's ID is read from its path. */
+export const ZOHO_URL = '^(https?://[^/?#]*zoho[^/?#]*/.*)$';
 
-export class InvalidIdError extends NodeOperationError {}
+/** An 18-19 digit ID, as a Zoho CRM URL must end in. */
+const FULL_ZOHO_ID = /^[0-9]{18,19}$/;
+
+/**
+ * The last all-digit segment of a Zoho CRM URL's path, which is where Zoho puts the record's
+ * ID; undefined when the text is not a Zoho URL.
+ */
+export function idInZohoUrl(text: string): string | undefined {
+	if (!new RegExp(ZOHO_URL, 'i').test(text)) return undefined;
+	let path: string;
+	try {
+		path = new URL(text).pathname;
+	} catch {
+		return undefined;
+	}
+	return (
+		path
+			.split('/')
+			.filter((segment) => /^[0-9]+$/.test(segment))
+			.at(-1) ?? ''
+	);
+}
 
 function describeValue(value: unknown): string {
 	if (typeof value === 'string') return JSON.stringify(value);
@@ -20,10 +40,14 @@ function describeValue(value: unknown): string {
 }
 
 function refuse(node: INode, itemIndex: number, field: string, value: unknown, fix: string) {
-	return new InvalidIdError(node, `Invalid ${field} ${describeValue(value)} in item ${itemIndex}`, {
-		itemIndex,
-		description: fix,
-	});
+	return new NodeOperationError(
+		node,
+		`Invalid ${field} ${describeValue(value)} in item ${itemIndex}`,
+		{
+			itemIndex,
+			description: fix,
+		},
+	);
 }
 
 function refuseNumber(node: INode, itemIndex: number, field: string, value: number) {
@@ -55,7 +79,17 @@ export function toZohoId(node: INode, itemIndex: number, field: string, value: u
 	}
 
 	const trimmed = value.trim();
-	const id = ZOHO_URL.exec(trimmed)?.[1] ?? trimmed;
+	const fromUrl = idInZohoUrl(trimmed);
+	if (fromUrl !== undefined && !FULL_ZOHO_ID.test(fromUrl)) {
+		throw refuse(
+			node,
+			itemIndex,
+			field,
+			value,
+			'The URL does not end in an 18-19 digit Zoho ID. Open the record in Zoho CRM and copy its URL again, or give the ID itself.',
+		);
+	}
+	const id = fromUrl ?? trimmed;
 	if (id === '') {
 		throw refuse(
 			node,

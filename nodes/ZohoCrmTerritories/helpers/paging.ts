@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+} from 'n8n-workflow';
 
 import {
 	CREDENTIAL_TYPE,
@@ -35,10 +40,44 @@ export async function zohoGet(
 	const response = await zohoApiRequest.call(this, { method: 'GET', path, qs }, policy);
 	if (response.status === 204) return undefined;
 	if (response.status === 200 && response.body !== null && typeof response.body === 'object') {
-		return response.body as IDataObject;
+		return idsAsText(this, response.body as IDataObject, itemIndex);
 	}
 	const secrets = credentialSecrets(await this.getCredentials(CREDENTIAL_TYPE));
 	throw toNodeApiError(this.getNode(), readFailure(response), secrets, { itemIndex });
+}
+
+/** Far beyond any org (200,000 records): a bound, should Zoho claim more records for ever. */
+const MAX_PAGES = 1000;
+
+/** Zoho's ID fields: `id`, and names such as `territory_id`. */
+const ID_KEY = /^id$|_id$/;
+
+/**
+ * Zoho sends IDs as strings. Should one come as a JSON number, a safe one is turned into text,
+ * and one past Number.MAX_SAFE_INTEGER, whose digits JSON parsing already lost, is refused.
+ */
+function idsAsText<T>(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	value: T,
+	itemIndex?: number,
+): T {
+	if (Array.isArray(value)) return value.map((entry) => idsAsText(context, entry, itemIndex)) as T;
+	if (value === null || typeof value !== 'object') return value;
+	const entries = Object.entries(value).map(([key, entry]) => {
+		if (typeof entry !== 'number' || !ID_KEY.test(key))
+			return [key, idsAsText(context, entry, itemIndex)];
+		if (Number.isSafeInteger(entry)) return [key, String(entry)];
+		throw new NodeOperationError(
+			context.getNode(),
+			`Zoho sent the ${key} ${entry} as a number, which has lost its last digits`,
+			{
+				itemIndex,
+				description:
+					"Zoho IDs have 18-19 digits and must come as text. Nothing was output, so that no wrong ID is used; run again, and if it persists, check what answers for Zoho (the credential's API host).",
+			},
+		);
+	});
+	return Object.fromEntries(entries) as T;
 }
 
 /** Reads Zoho's pages one after another, and only as many as the limit needs. */
@@ -50,16 +89,16 @@ export async function readPages(
 	const perPage =
 		read.limit !== undefined && !read.keep ? Math.min(MAX_PAGE_SIZE, read.limit) : MAX_PAGE_SIZE;
 	const records: IDataObject[] = [];
+	let previousFirstId: unknown;
 
-	for (let page = 1; ; page++) {
-		const body = await zohoGet.call(
-			this,
-			read.path,
-			{ ...read.qs, page, per_page: perPage },
-			read.itemIndex,
-			policy,
-		);
+	for (let page = 1; page <= MAX_PAGES; page++) {
+		const qs = { ...read.qs, page, per_page: perPage };
+		const body = await zohoGet.call(this, read.path, qs, read.itemIndex, policy);
 		const pageRecords = (body?.[read.key] ?? []) as IDataObject[];
+		// An empty page, or the previous page again, ends the reading whatever more_records says.
+		if (pageRecords.length === 0 || pageRecords[0]?.id === previousFirstId) return records;
+		previousFirstId = pageRecords[0]?.id;
+
 		for (const record of pageRecords) {
 			if (read.keep && !read.keep(record)) continue;
 			records.push(record);
@@ -67,4 +106,22 @@ export async function readPages(
 		}
 		if ((body?.info as IDataObject | undefined)?.more_records !== true) return records;
 	}
+	return records;
+}
+
+/** The Limit of a read operation: a whole number of 1 or more, refused otherwise. */
+export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
+	const limit = this.getNodeParameter('limit', itemIndex, 50) as unknown;
+	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Invalid Limit ${JSON.stringify(limit)} in item ${itemIndex}`,
+			{
+				itemIndex,
+				description: 'Set Limit to a whole number of 1 or more, or turn on Return All.',
+			},
+		);
+	}
+	return limit;
 }

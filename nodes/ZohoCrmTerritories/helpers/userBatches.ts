@@ -22,6 +22,7 @@ import { toZohoId, toZohoIdList } from './ids';
 import {
 	isOrgWide,
 	readUserResults,
+	type LostAnswerReading,
 	redactedDetails,
 	toNodeApiError,
 	type UserResult,
@@ -49,6 +50,8 @@ export interface UserBatchOperation {
 	buildRequest: (territoryId: string, userIds: string[]) => UserBatchRequest;
 	/** `idsParam`: Zoho's 500-character `ids` cap; a number: that many users per request. */
 	packing: 'idsParam' | number;
+	/** What a refusal means when it answers a retry after a lost answer. */
+	lostAnswer: LostAnswerReading;
 }
 
 interface Batch {
@@ -97,14 +100,57 @@ export function readUserAsks(
 	});
 }
 
+/** Reads a numeric option within its declared bounds, or refuses it with the fix. */
+function boundedOption(
+	this: IExecuteFunctions,
+	options: IDataObject,
+	name: string,
+	label: string,
+	bounds: { min: number; max: number; fallback: number },
+): number {
+	const value = options[name] ?? bounds.fallback;
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (
+		typeof number !== 'number' ||
+		!Number.isFinite(number) ||
+		number < bounds.min ||
+		number > bounds.max
+	) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Invalid option ${label} ${JSON.stringify(value)}`,
+			{
+				description: `Set ${label} to a number from ${bounds.min} to ${bounds.max}, or remove the option to use ${bounds.fallback}.`,
+			},
+		);
+	}
+	return Math.floor(number);
+}
+
 /** The Options of the first item apply to the whole run, since its requests mix items. */
 function batchSettings(this: IExecuteFunctions): { policy: RetryPolicy; limiter: AdaptiveLimiter } {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const limiter = new AdaptiveLimiter(Math.max(1, Number(options.concurrency ?? 2)));
+	const read = (
+		name: string,
+		label: string,
+		bounds: { min: number; max: number; fallback: number },
+	) => boundedOption.call(this, options, name, label, bounds);
+
+	const limiter = new AdaptiveLimiter(
+		read('concurrency', 'Concurrency', { min: 1, max: 25, fallback: 2 }),
+	);
 	const policy: RetryPolicy = {
 		...DEFAULT_RETRY_POLICY,
-		maxRetries: Number(options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries),
-		timeoutMs: Number(options.timeout ?? DEFAULT_RETRY_POLICY.timeoutMs),
+		maxRetries: read('maxRetries', 'Max Retries', {
+			min: 0,
+			max: 10,
+			fallback: DEFAULT_RETRY_POLICY.maxRetries,
+		}),
+		timeoutMs: read('timeout', 'Timeout (Ms)', {
+			min: 1000,
+			max: 600_000,
+			fallback: DEFAULT_RETRY_POLICY.timeoutMs,
+		}),
 		onThrottled: () => limiter.throttled(),
 	};
 	return { policy, limiter };
@@ -130,6 +176,15 @@ function planBatches(asks: UserAsk[], packing: UserBatchOperation['packing']): B
 		groups.forEach((userIds) => batches.push({ territoryId, userIds }));
 	}
 	return batches;
+}
+
+function unexpectedFailure(error: unknown): ZohoFailure {
+	return {
+		httpStatus: 0,
+		code: 'UNEXPECTED_RESPONSE',
+		message: `The answer could not be read: ${(error as Error)?.message ?? String(error)}`,
+		details: {},
+	};
 }
 
 /** A request that got no usable answer at all, as a failure of its batch. */
@@ -177,11 +232,10 @@ export async function runUserBatches(
 				{ ...request, batchSize: batch.userIds.length },
 				policy,
 			);
-			outcome = readUserResults(response, batch.territoryId, batch.userIds);
+			outcome = readUserResults(response, batch.territoryId, batch.userIds, operation.lostAnswer);
 		} catch (error) {
-			const failure = transportFailure(error);
-			if (!failure) throw new NodeOperationError(node, error as Error);
-			outcome = { failure };
+			// Whatever went wrong stays with this batch: the others still get their results.
+			outcome = { failure: transportFailure(error) ?? unexpectedFailure(error) };
 		}
 		outcomes.set(batch, outcome);
 		if ('failure' in outcome) {

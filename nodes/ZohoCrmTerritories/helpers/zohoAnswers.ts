@@ -1,6 +1,6 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
-import { redactSecrets, type ZohoResponse } from '../transport';
+import { redactDeep, redactSecrets, type ZohoResponse } from '../transport';
 
 /** One user's outcome, as output by the node. */
 export interface UserResult {
@@ -80,9 +80,11 @@ function text(value: unknown, fallback = ''): string {
 	return typeof value === 'string' ? value : fallback;
 }
 
-/** Zoho wraps entries in `users`, sometimes nested one array deeper. */
-function flattenEntries(value: unknown): unknown[] {
-	return Array.isArray(value) ? value.flatMap((entry) => flattenEntries(entry)) : [value];
+/** Zoho wraps entries in `users`, sometimes nested one array deeper; deeper ones are ignored. */
+function flattenEntries(value: unknown, depth = 0): unknown[] {
+	if (!Array.isArray(value)) return [value];
+	if (depth > 2) return [];
+	return value.flatMap((entry) => flattenEntries(entry, depth + 1));
 }
 
 function failureFromEnvelope(httpStatus: number, envelope: IDataObject): ZohoFailure {
@@ -130,9 +132,10 @@ export function readUserResults(
 	response: ZohoResponse,
 	territoryId: string,
 	askedIds: string[],
+	reading?: LostAnswerReading,
 ): { results: UserResult[] } | { failure: ZohoFailure } {
 	const { status, body } = response;
-	const answeredPerUser = status === 200 || status === 207 || status === 400;
+	const answeredPerUser = (status >= 200 && status < 300) || status === 400;
 	if (!answeredPerUser || !isRecord(body) || !Array.isArray(body.users)) {
 		if (status >= 200 && status < 300 && !isRecord(body)) {
 			return { failure: unexpected(status, body ? 'a body that is not JSON' : 'an empty body') };
@@ -186,18 +189,44 @@ export function readUserResults(
 					details: { httpStatus: status },
 				};
 			}
-			return entryToResult(entry, territoryId, userId, response.retriedAfterLostResponse);
+			const lostAnswer = response.retriedAfterLostResponse ? reading : undefined;
+			return entryToResult(entry, territoryId, userId, lostAnswer);
 		}),
 	};
 }
 
-const NOT_A_MEMBER = /not a member/i;
+/**
+ * How a refusal reads when it answers a retry whose first attempt's answer was lost: Zoho may
+ * have applied that attempt, so "not a member" after a removal (or "already a member" after an
+ * addition) most likely means the change was made.
+ */
+export interface LostAnswerReading {
+	codes: string[];
+	message?: RegExp;
+	code: string;
+	explanation: string;
+}
+
+export const LOST_REMOVAL: LostAnswerReading = {
+	codes: ['INVALID_DATA'],
+	message: /not a member/i,
+	code: 'ALREADY_REMOVED',
+	explanation:
+		'Not a member when the request was retried after a lost answer: the earlier attempt most likely removed this user',
+};
+
+export const LOST_ADDITION: LostAnswerReading = {
+	codes: ['DUPLICATE_DATA', 'ALREADY_EXISTS'],
+	code: 'ALREADY_ADDED',
+	explanation:
+		'Already a member when the request was retried after a lost answer: the earlier attempt most likely added this user',
+};
 
 function entryToResult(
 	entry: IDataObject,
 	territoryId: string,
 	userId: string,
-	retriedAfterLostResponse: boolean,
+	lostAnswer: LostAnswerReading | undefined,
 ): UserResult {
 	const status = text(entry.status, 'error').toLowerCase();
 	const code = text(entry.code, 'UNKNOWN');
@@ -207,20 +236,16 @@ function entryToResult(
 
 	if (
 		!success &&
-		retriedAfterLostResponse &&
-		code === 'INVALID_DATA' &&
-		NOT_A_MEMBER.test(message)
+		lostAnswer?.codes.includes(code) &&
+		(!lostAnswer.message || lostAnswer.message.test(message))
 	) {
-		// The first attempt's answer was lost after Zoho may have applied it; "not a member" on
-		// the retry then most likely means that attempt removed the user.
 		return {
 			territoryId,
 			userId,
 			success: true,
 			status: 'success',
-			code: 'ALREADY_REMOVED',
-			message:
-				'Not a member when the request was retried after a lost answer: the earlier attempt most likely removed this user',
+			code: lostAnswer.code,
+			message: lostAnswer.explanation,
 			details: { ...details, zohoCode: code, zohoMessage: message },
 		};
 	}
@@ -261,5 +286,5 @@ export function toNodeApiError(
 }
 
 export function redactedDetails(details: IDataObject, secrets: string[]): IDataObject {
-	return JSON.parse(redactSecrets(JSON.stringify(details), secrets)) as IDataObject;
+	return redactDeep(details, secrets);
 }

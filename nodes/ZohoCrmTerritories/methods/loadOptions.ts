@@ -1,5 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import { idInZohoUrl } from '../helpers/ids';
 import { zohoPickerRequest } from './pickerRequest';
 
 /** A territory holds at most 100 users, so a few pages always cover it. */
@@ -16,10 +17,10 @@ function userOption(user: IDataObject): INodePropertyOptions {
 export async function getTerritoryMembers(
 	this: ILoadOptionsFunctions,
 ): Promise<INodePropertyOptions[]> {
-	const territoryId = String(
-		this.getCurrentNodeParameter('territoryId', { extractValue: true }) ?? '',
-	).trim();
-	if (!/^[0-9]+$/.test(territoryId)) return [];
+	const value = String(this.getCurrentNodeParameter('territoryId', { extractValue: true }) ?? '');
+	const territoryId = idInZohoUrl(value.trim()) ?? value.trim();
+	// Until a territory is chosen there are no members to offer.
+	if (!/^[0-9]{1,19}$/.test(territoryId)) return [];
 
 	const options: INodePropertyOptions[] = [];
 	for (let page = 1; page <= MAX_MEMBER_PAGES; page++) {
@@ -45,7 +46,12 @@ export async function getActiveUsers(this: ILoadOptionsFunctions): Promise<INode
 			per_page: 200,
 		});
 		for (const user of (body?.users ?? []) as IDataObject[]) options.push(userOption(user));
-		if ((body?.info as IDataObject | undefined)?.more_records !== true) break;
+		if ((body?.info as IDataObject | undefined)?.more_records !== true) return options;
 	}
+	// Say that the list is cut rather than let a missing user look absent from the org.
+	options.push({
+		name: `Not all users are listed (more than ${options.length}): use Select Users → By ID for the others`,
+		value: '',
+	});
 	return options;
 }

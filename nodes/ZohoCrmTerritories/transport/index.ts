@@ -113,7 +113,19 @@ export function credentialSecrets(credentials: IDataObject): string[] {
 export function redactSecrets(text: string, secrets: string[]): string {
 	let redacted = text;
 	for (const secret of secrets) redacted = redacted.split(secret).join('[redacted]');
-	return redacted.replace(/\b(Zoho-oauthtoken|Bearer)\s+[^\s"',;]+/gi, '$1 [redacted]');
+	return redacted.replace(/\b(Zoho-oauthtoken|Bearer)\s+[^\s"'\\,;]+/gi, '$1 [redacted]');
+}
+
+/** Redacts every string inside a value from Zoho, keeping its shape. */
+export function redactDeep<T>(value: T, secrets: string[]): T {
+	if (typeof value === 'string') return redactSecrets(value, secrets) as T;
+	if (Array.isArray(value)) return value.map((entry) => redactDeep(entry, secrets)) as T;
+	if (value !== null && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, redactDeep(entry, secrets)]),
+		) as T;
+	}
+	return value;
 }
 
 interface TransportFailure {
@@ -190,9 +202,10 @@ function transportError(
 	context: ZohoContext,
 	code: TransportFailureCode,
 	message: string,
+	secrets: string[],
 	attempts = 0,
 ): NodeOperationError {
-	const error = new NodeOperationError(context.getNode(), message);
+	const error = new NodeOperationError(context.getNode(), redactSecrets(message, secrets));
 	error.context.transportFailure = code;
 	error.context.attempts = attempts;
 	return error;
@@ -218,11 +231,12 @@ export async function zohoApiRequest(
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<ZohoResponse> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	const secrets = credentialSecrets(credentials);
 	let baseUrl: string;
 	try {
 		baseUrl = resolveApiBaseUrl(credentials);
 	} catch (error) {
-		throw transportError(this, 'API_HOST_REFUSED', (error as Error).message);
+		throw transportError(this, 'API_HOST_REFUSED', (error as Error).message, secrets);
 	}
 
 	const options: IHttpRequestOptions = {
@@ -233,6 +247,8 @@ export async function zohoApiRequest(
 		json: true,
 		returnFullResponse: true,
 		timeout: policy.timeoutMs,
+		// A redirect would carry the token to whatever host Zoho, or anyone between, names.
+		disableFollowRedirect: true,
 	};
 
 	let lostEarlier = false;
@@ -258,6 +274,7 @@ export async function zohoApiRequest(
 					this,
 					'CREDENTIAL_NOT_RENEWED',
 					`Zoho refused to renew the access token: ${(error as Error).message}`,
+					secrets,
 					attempt + 1,
 				);
 			}
@@ -266,7 +283,7 @@ export async function zohoApiRequest(
 
 		logRequest(this, request, failure.status ?? 'no answer', attempt);
 
-		if (failure.status === 401) await throwIfRenewalRefused(this, attempt + 1);
+		if (failure.status === 401) await throwIfRenewalRefused(this, secrets, attempt + 1);
 
 		const retryable = failure.lost || RETRYABLE_STATUSES.has(failure.status ?? 0);
 		if (!retryable) {
@@ -294,6 +311,7 @@ export async function zohoApiRequest(
 				this,
 				'NO_ANSWER',
 				`No answer from Zoho after ${attempt + 1} attempts: ${describeLostCause(failure.cause)}`,
+				secrets,
 				attempt + 1,
 			);
 		}
@@ -320,7 +338,11 @@ function logRequest(
  * Zoho refuses a refresh with HTTP 200 and `{"error": "..."}`, which n8n stores in the token
  * data as if it were a new token; the 401 that follows then means the renewal was refused.
  */
-async function throwIfRenewalRefused(context: ZohoContext, attempts: number): Promise<void> {
+async function throwIfRenewalRefused(
+	context: ZohoContext,
+	secrets: string[],
+	attempts: number,
+): Promise<void> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const refusal = ((credentials.oauthTokenData ?? {}) as IDataObject).error;
 	if (typeof refusal !== 'string' || refusal === '') return;
@@ -328,6 +350,7 @@ async function throwIfRenewalRefused(context: ZohoContext, attempts: number): Pr
 		context,
 		'CREDENTIAL_NOT_RENEWED',
 		`Zoho refused to renew the access token (${refusal}): reconnect the credential`,
+		[...secrets, ...credentialSecrets(credentials)],
 		attempts,
 	);
 }

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { batchingOptions, territoryLocator, userFields } from '../common.descriptions';
 import { readUserAsks, runUserBatches, type UserBatchRequest } from '../../helpers/userBatches';
+import { LOST_ADDITION } from '../../helpers/zohoAnswers';
 
 /** Zoho takes at most 100 users in one add request. */
 const MAX_USERS_PER_ADD = 100;
@@ -34,5 +35,6 @@ export async function execute(
 		operationLabel: 'addition',
 		buildRequest: addRequest,
 		packing: MAX_USERS_PER_ADD,
+		lostAnswer: LOST_ADDITION,
 	});
 }

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { returnAllOrLimit } from '../common.descriptions';
-import { readPages } from '../../helpers/paging';
+import { readLimit, readPages } from '../../helpers/paging';
 import { runPerItem } from '../../helpers/perItem';
 
 const showForGetMany = { show: { resource: ['territory'], operation: ['getMany'] } };
@@ -37,7 +37,6 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem.call(this, items, async (itemIndex) => {
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 		const needle = String(filters.name ?? '')
 			.trim()
@@ -47,7 +46,7 @@ export async function execute(
 		return await readPages.call(this, {
 			path: '/settings/territories',
 			key: 'territories',
-			limit: returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number),
+			limit: readLimit.call(this, itemIndex),
 			keep: needle
 				? (territory) =>
 						String(territory.name ?? '')

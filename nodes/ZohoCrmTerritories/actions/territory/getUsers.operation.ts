@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { returnAllOrLimit, territoryLocator } from '../common.descriptions';
 import { toZohoId } from '../../helpers/ids';
-import { readPages } from '../../helpers/paging';
+import { readLimit, readPages } from '../../helpers/paging';
 import { runPerItem } from '../../helpers/perItem';
 
 const showForGetUsers = { show: { resource: ['territory'], operation: ['getUsers'] } };
@@ -19,12 +19,11 @@ export async function execute(
 	return await runPerItem.call(this, items, async (itemIndex) => {
 		const value = this.getNodeParameter('territoryId', itemIndex, '', { extractValue: true });
 		const territoryId = toZohoId(this.getNode(), itemIndex, 'territory ID', value);
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 
 		const users = await readPages.call(this, {
 			path: `/settings/territories/${territoryId}/users`,
 			key: 'users',
-			limit: returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number),
+			limit: readLimit.call(this, itemIndex),
 			itemIndex,
 		});
 		// The territory travels with each member so that a later node can act on the pair.

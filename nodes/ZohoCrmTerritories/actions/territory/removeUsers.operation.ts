@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { batchingOptions, territoryLocator, userFields } from '../common.descriptions';
 import { runUserBatches, readUserAsks, type UserBatchRequest } from '../../helpers/userBatches';
+import { LOST_REMOVAL } from '../../helpers/zohoAnswers';
 
 const showForRemoveUsers = { show: { resource: ['territory'], operation: ['removeUsers'] } };
 
@@ -32,5 +33,6 @@ export async function execute(
 		operationLabel: 'removal',
 		buildRequest: removeRequest,
 		packing: 'idsParam',
+		lostAnswer: LOST_REMOVAL,
 	});
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { returnAllOrLimit } from '../common.descriptions';
-import { readPages } from '../../helpers/paging';
+import { readLimit, readPages } from '../../helpers/paging';
 import { runPerItem } from '../../helpers/perItem';
 
 const showForGetMany = { show: { resource: ['user'], operation: ['getMany'] } };
@@ -36,12 +36,11 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem.call(this, items, async (itemIndex) => {
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		return await readPages.call(this, {
 			path: '/users',
 			qs: { type: this.getNodeParameter('type', itemIndex, 'ActiveUsers') as string },
 			key: 'users',
-			limit: returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number),
+			limit: readLimit.call(this, itemIndex),
 			itemIndex,
 		});
 	});
