@@ -4,12 +4,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { generatedOrg } from '../simulator/fixture';
-import {
-	DEFAULT_CLIENT_ID,
-	DEFAULT_CLIENT_SECRET,
-	ZohoSimulator,
-	type FaultRule,
-} from '../simulator/server';
+import { ZohoSimulator, type FaultRule } from '../simulator/server';
 import { jsonOf, runZohoNode, simulatorCredential } from '../integration/harness';
 
 const TERRITORIES = 20;
@@ -52,8 +47,8 @@ const faults: FaultRule[] = [
 	{ kind: 'drop', ...onTerritory(9) },
 	{ kind: 'drop-after-apply', ...onTerritory(11) },
 	{ kind: 'drop-after-apply', ...onTerritory(12) },
-	{ kind: 'delay', delayMs: 2_500, ...onTerritory(13) },
-	{ kind: 'delay', delayMs: 2_500, ...onTerritory(14) },
+	{ kind: 'delay', delayMs: 5_000, ...onTerritory(13) },
+	{ kind: 'delay', delayMs: 5_000, ...onTerritory(14) },
 	{ kind: 'expire-token', ...onTerritory(10) },
 	{ kind: '429', times: 2, ...onTerritory(15) },
 	{ kind: 'drop', times: 2, ...onTerritory(16) },
@@ -76,12 +71,7 @@ async function removeEveryone(
 ) {
 	const sim = await ZohoSimulator.start({ org });
 	try {
-		const store = simulatorCredential({
-			url: sim.url,
-			clientId: DEFAULT_CLIENT_ID,
-			clientSecret: DEFAULT_CLIENT_SECRET,
-			token: sim.issueToken(),
-		});
+		const store = simulatorCredential(sim);
 		sim.clearLog();
 		scripted.forEach((fault) => sim.fault(fault));
 
@@ -136,7 +126,7 @@ describe(`removing ${asked.length} users from ${TERRITORIES} territories while Z
 			membership,
 			figures: measured,
 		} = await removeEveryone(faults, {
-			timeout: 1_000,
+			timeout: 2_000,
 			maxRetries: 4,
 			concurrency: 3,
 		});

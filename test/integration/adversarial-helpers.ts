@@ -15,13 +15,8 @@ export async function startSim(
 	options: Parameters<typeof ZohoSimulator.start>[0] = {},
 ): Promise<Setup> {
 	const sim = await ZohoSimulator.start(options);
-	const pair = sim.issueToken();
-	const store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: pair,
-	});
+	const store = simulatorCredential(sim);
+	const pair = store.data.oauthTokenData as { access_token: string; refresh_token: string };
 	sim.clearLog();
 	return { sim, store, token: pair.access_token, refreshToken: pair.refresh_token };
 }

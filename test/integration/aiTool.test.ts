@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ZohoCrmTerritories } from '../../nodes/ZohoCrmTerritories/ZohoCrmTerritories.node';
 import { defaultOrg } from '../simulator/fixture';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
+import { ZohoSimulator } from '../simulator/server';
 import {
 	NODE_TYPE,
 	jsonOf,
@@ -105,12 +105,7 @@ let store: CredentialStore;
 
 beforeEach(async () => {
 	sim = await ZohoSimulator.start();
-	store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: sim.issueToken(),
-	});
+	store = simulatorCredential(sim);
 });
 afterEach(async () => await sim.stop());
 

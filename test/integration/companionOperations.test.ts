@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg, type OrgFixture } from '../simulator/fixture';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
+import { ZohoSimulator } from '../simulator/server';
 import { jsonOf, runZohoNode, simulatorCredential, type CredentialStore } from './harness';
 
 const org = defaultOrg();
@@ -13,12 +13,7 @@ let sim: ZohoSimulator;
 
 async function start(options: { org?: OrgFixture } = {}): Promise<CredentialStore> {
 	sim = await ZohoSimulator.start(options);
-	const store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: sim.issueToken(),
-	});
+	const store = simulatorCredential(sim);
 	sim.clearLog();
 	return store;
 }

@@ -21,6 +21,7 @@ import {
 
 import { ZohoCrmTerritoriesOAuth2Api } from '../../credentials/ZohoCrmTerritoriesOAuth2Api.credentials';
 import { ZohoCrmTerritories } from '../../nodes/ZohoCrmTerritories/ZohoCrmTerritories.node';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type ZohoSimulator } from '../simulator/server';
 
 /** Every line a node logs through n8n's logger during the tests of one file. */
 export const loggedLines: Array<{ level: string; message: string; meta?: unknown }> = [];
@@ -147,21 +148,15 @@ export class CredentialStore extends ICredentialsHelper {
 	}
 }
 
-export interface SimulatorCredentialInput {
-	url: string;
-	clientId: string;
-	clientSecret: string;
-	token: { access_token: string; refresh_token: string; api_domain: string; expires_in: number };
-}
-
-export function simulatorCredential(input: SimulatorCredentialInput): CredentialStore {
+/** The credential as a user fills it in for the simulator, connected with a token it issued. */
+export function simulatorCredential(simulator: ZohoSimulator): CredentialStore {
 	return new CredentialStore({
 		dataCenter: 'custom',
-		customAccountsUrl: input.url,
-		customApiUrl: input.url,
-		clientId: input.clientId,
-		clientSecret: input.clientSecret,
-		oauthTokenData: { ...input.token, token_type: 'Bearer' },
+		customAccountsUrl: simulator.url,
+		customApiUrl: simulator.url,
+		clientId: DEFAULT_CLIENT_ID,
+		clientSecret: DEFAULT_CLIENT_SECRET,
+		oauthTokenData: { ...simulator.issueToken(), token_type: 'Bearer' },
 	});
 }
 

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
+import { ZohoSimulator } from '../simulator/server';
 import { jsonOf, runZohoNode, simulatorCredential, type CredentialStore } from './harness';
 
 const NORTH_AMERICA = defaultOrg().territories.find((t) => t.name === 'North America')!;
@@ -14,12 +14,7 @@ let store: CredentialStore;
 
 beforeAll(async () => {
 	sim = await ZohoSimulator.start();
-	store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: sim.issueToken(),
-	});
+	store = simulatorCredential(sim);
 });
 afterAll(async () => await sim.stop());
 beforeEach(() => {

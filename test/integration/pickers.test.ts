@@ -2,7 +2,7 @@ import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg } from '../simulator/fixture';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
+import { ZohoSimulator } from '../simulator/server';
 import { loadEditorList, simulatorCredential, type CredentialStore } from './harness';
 
 let sim: ZohoSimulator;
@@ -11,12 +11,7 @@ async function start(
 	options: Parameters<typeof ZohoSimulator.start>[0] = {},
 ): Promise<CredentialStore> {
 	sim = await ZohoSimulator.start(options);
-	const store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: sim.issueToken(),
-	});
+	const store = simulatorCredential(sim);
 	sim.clearLog();
 	return store;
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg } from '../simulator/fixture';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
+import { DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
 import {
 	jsonOf,
 	loggedLines,
@@ -25,12 +25,7 @@ let store: CredentialStore;
 
 async function startSimulator(options: Parameters<typeof ZohoSimulator.start>[0] = {}) {
 	sim = await ZohoSimulator.start(options);
-	store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: sim.issueToken(),
-	});
+	store = simulatorCredential(sim);
 	sim.clearLog();
 }
 

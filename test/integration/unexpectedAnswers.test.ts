@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import {
-	DEFAULT_CLIENT_ID,
-	DEFAULT_CLIENT_SECRET,
-	ZohoSimulator,
-	type FaultRule,
-} from '../simulator/server';
+import { ZohoSimulator, type FaultRule } from '../simulator/server';
 import { jsonOf, runZohoNode, simulatorCredential, type CredentialStore } from './harness';
 
 const NORTH_AMERICA = defaultOrg().territories.find((t) => t.name === 'North America')!;
@@ -18,12 +13,7 @@ let store: CredentialStore;
 
 beforeEach(async () => {
 	sim = await ZohoSimulator.start();
-	store = simulatorCredential({
-		url: sim.url,
-		clientId: DEFAULT_CLIENT_ID,
-		clientSecret: DEFAULT_CLIENT_SECRET,
-		token: sim.issueToken(),
-	});
+	store = simulatorCredential(sim);
 });
 afterEach(async () => await sim.stop());
 
