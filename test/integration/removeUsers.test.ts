@@ -345,6 +345,31 @@ describe('Remove Users in batches', () => {
 		for (const t of big.territories) expect(sim.membersOf(t.id)).toEqual([]);
 	});
 
+	it('outputs the same items in the same order and pairing whatever the concurrency', async () => {
+		sim.setOption('latencyMs', 20);
+		const items = big.territories.flatMap((t) =>
+			t.members.map((userId, index) => ({
+				territoryId: t.id,
+				userIds: [userId, t.members[(index + 7) % 60]],
+			})),
+		);
+		const run = async (concurrency: number) => {
+			for (const t of big.territories) sim.setMembers(t.id, t.members);
+			const { outputs } = await runZohoNode({
+				store,
+				parameters: { ...mapped, options: { concurrency } },
+				items,
+			});
+			return outputs[0].map((item) => [item.json, item.pairedItem]);
+		};
+
+		const sequential = await run(1);
+		const parallel = await run(5);
+
+		expect(sequential).toHaveLength(360);
+		expect(parallel).toEqual(sequential);
+	});
+
 	it('never has more requests in flight than the Concurrency option', async () => {
 		sim.setOption('latencyMs', 50);
 		const items = big.territories.flatMap((t) =>
