@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -520,4 +520,83 @@ export class N8nSandbox {
 	async dispose(): Promise<void> {
 		await rm(this.userFolder, { recursive: true, force: true });
 	}
+}
+
+/**
+ * The environment the sandbox's CLI calls get, for n8n processes that run beside them on the
+ * same user folder and key (`n8n start`, `n8n worker`), each with its own task-runner broker
+ * port. Built from nothing, as for the CLI calls: no N8N_* of the caller leaks in.
+ */
+export function sandboxEnvironment(sandbox: N8nSandbox, brokerPort: number): NodeJS.ProcessEnv {
+	// Element access reaches the private method; the sandbox keeps it private for its own calls.
+	return sandbox['environment'](brokerPort);
+}
+
+export interface ExecuteToFilesOptions {
+	/** Called with the process ID of the `timeout` wrapper as soon as it starts; n8n is its child. */
+	onSpawn?: (wrapperPid: number) => void;
+}
+
+/**
+ * `N8nSandbox.execute` with n8n's stdout and stderr going to files instead of pipes. When a run
+ * fails, n8n exits as soon as it has logged the run data, and a pipe then loses the end of a
+ * large run-data line (seen at 0.2-0.4 MB of a 2 MB line); a file receives every byte. The
+ * files live in the sandbox's private scratch folder and are deleted once read.
+ */
+export async function executeToFiles(
+	sandbox: N8nSandbox,
+	workflowId: string,
+	options: ExecuteToFilesOptions = {},
+): Promise<WorkflowRun> {
+	const folder = await sandbox['scratchFolder']();
+	const stdoutPath = join(folder, `execute-${workflowId}.stdout`);
+	const stderrPath = join(folder, `execute-${workflowId}.stderr`);
+	const { installation, userFolder } = sandbox;
+	const env = sandbox['environment'](await freePort());
+	const stdoutFile = await open(stdoutPath, 'w', 0o600);
+	const stderrFile = await open(stderrPath, 'w', 0o600);
+	const started = Date.now();
+	let result: CommandResult;
+	try {
+		const exitCode = await new Promise<number>((resolvePromise, reject) => {
+			const child = spawn(
+				'timeout',
+				[
+					`--kill-after=${KILL_GRACE_S}`,
+					String(COMMAND_TIMEOUT_S),
+					installation.nodeBinary,
+					installation.n8nEntry,
+					'execute',
+					`--id=${workflowId}`,
+					'--rawOutput',
+				],
+				{ cwd: userFolder, env, stdio: ['ignore', stdoutFile.fd, stderrFile.fd] },
+			);
+			if (child.pid !== undefined) options.onSpawn?.(child.pid);
+			child.on('error', reject);
+			child.on('close', (code, signal) => resolvePromise(code ?? (signal ? 128 : 1)));
+		});
+		const durationMs = Date.now() - started;
+		result = {
+			exitCode,
+			stdout: await readFile(stdoutPath, 'utf8'),
+			stderr: await readFile(stderrPath, 'utf8'),
+			durationMs,
+		};
+	} finally {
+		await stdoutFile.close();
+		await stderrFile.close();
+		await rm(stdoutPath, { force: true });
+		await rm(stderrPath, { force: true });
+	}
+
+	const report = findRunData(result.stdout);
+	if (!report) {
+		throw new Error(
+			`${describeExit('n8n execute', result, COMMAND_TIMEOUT_S)} and printed no run data:\n` +
+				logTail(result, sandbox['secrets']),
+		);
+	}
+	const printed = `${result.stdout}\n${result.stderr}`;
+	return new WorkflowRun(result.exitCode, result.durationMs, printed, report);
 }

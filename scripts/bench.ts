@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: this node's Remove Users against n8n's HTTP Request node, in a real n8n
+ * against the Zoho simulator with a round-trip latency and Zoho's concurrency limit. Writes
+ * bench-results/latest.json and prints markdown tables; progress goes to stderr.
+ *
+ *   --latency <ms>           simulator round trip per admitted request (default 100)
+ *   --zoho-concurrency <n>   requests Zoho admits at once, 429 past it (default 5); also the
+ *                            node's Concurrency option
+ *   --workload <A|B|C,...>   run only these workloads (default all)
+ *   --quick                  small versions of the workloads, for a smoke run
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+
+import { markdownTables, summarize, type WorkloadResult } from '../bench/report';
+import { runRoute, type RouteResult } from '../bench/run';
+import { HTTP_REQUEST_TYPE_VERSION, ROUTE_KEYS, type RouteKey } from '../bench/workflows';
+import { WORKLOAD_KEYS, buildWorkload, type WorkloadKey } from '../bench/workloads';
+import { REPO_ROOT, installN8n, packNodePackage, removePackedPackage } from '../test/e2e/n8n';
+
+/** No route starts after this much time; each n8n command has its own timeout as well. */
+const TIME_BUDGET_MS = 14 * 60_000;
+const GIT_TIMEOUT_MS = 10_000;
+
+interface Options {
+	latencyMs: number;
+	zohoConcurrency: number;
+	workloads: WorkloadKey[];
+	quick: boolean;
+}
+
+const USAGE =
+	'Usage: tsx scripts/bench.ts [--latency <ms>] [--zoho-concurrency <n>] ' +
+	'[--workload A|B|C[,...]] [--quick]';
+
+function progress(message: string): void {
+	process.stderr.write(`[bench] ${message}\n`);
+}
+
+function integerFlag(name: string, text: string | undefined, min: number, max: number): number {
+	const value = Number(text);
+	if (text === undefined || !/^\d+$/.test(text) || value < min || value > max) {
+		throw new Error(`${name} needs a whole number from ${min} to ${max}; got ${String(text)}`);
+	}
+	return value;
+}
+
+function parseOptions(argv: string[]): Options {
+	const options: Options = {
+		latencyMs: 100,
+		zohoConcurrency: 5,
+		workloads: [...WORKLOAD_KEYS],
+		quick: false,
+	};
+	for (let index = 0; index < argv.length; index++) {
+		const [flag, inline] = argv[index].split(/=(.*)/s, 2);
+		const value = () => inline ?? argv[++index];
+		switch (flag) {
+			case '--latency':
+				options.latencyMs = integerFlag(flag, value(), 0, 10_000);
+				break;
+			case '--zoho-concurrency':
+				options.zohoConcurrency = integerFlag(flag, value(), 1, 25);
+				break;
+			case '--workload': {
+				const keys = String(value() ?? '')
+					.toUpperCase()
+					.split(',')
+					.filter((key) => key !== '');
+				const unknown = keys.find((key) => !WORKLOAD_KEYS.includes(key as WorkloadKey));
+				if (keys.length === 0 || unknown !== undefined) {
+					throw new Error(`--workload takes A, B or C (or a list); got ${String(unknown ?? '')}`);
+				}
+				options.workloads = WORKLOAD_KEYS.filter((key) => keys.includes(key));
+				break;
+			}
+			case '--quick':
+				options.quick = true;
+				break;
+			case '--help':
+			case '-h':
+				process.stdout.write(`${USAGE}\n`);
+				process.exit(0);
+				break;
+			default:
+				throw new Error(`Unknown argument ${argv[index]}\n${USAGE}`);
+		}
+	}
+	return options;
+}
+
+function git(args: string[]): string | null {
+	const result = spawnSync('git', args, {
+		cwd: REPO_ROOT,
+		encoding: 'utf8',
+		timeout: GIT_TIMEOUT_MS,
+	});
+	return result.status === 0 ? result.stdout.trim() : null;
+}
+
+function describeRoute(result: RouteResult): string {
+	return (
+		`${result.label}: ${result.apiRequests} requests, run ${result.executionMs ?? '?'} ms, ` +
+		`process ${result.processMs ?? '?'} ms, ${result.correct ? 'correct' : 'NOT correct'}`
+	);
+}
+
+async function main(): Promise<void> {
+	const options = parseOptions(process.argv.slice(2));
+	const started = Date.now();
+	const installation = await installN8n();
+	// `npm run bench` has just built dist/, so the pack takes it as it is.
+	const packed = await packNodePackage({ build: false });
+	const results: WorkloadResult[] = [];
+	try {
+		for (const key of options.workloads) {
+			const workload = buildWorkload(key, options.quick);
+			progress(`workload ${key}: ${workload.title}; minimum ${workload.minRequests} requests`);
+			const routes: RouteResult[] = [];
+			const skipped: RouteKey[] = [];
+			for (const route of ROUTE_KEYS) {
+				if (Date.now() - started > TIME_BUDGET_MS) {
+					progress(`skipping ${key}/${route}: the time budget is spent`);
+					skipped.push(route);
+					continue;
+				}
+				progress(`running ${key}/${route}`);
+				const result = await runRoute(installation, packed, workload, route, options);
+				progress(describeRoute(result));
+				routes.push(result);
+			}
+			results.push(
+				summarize(workload, routes, skipped, options.latencyMs, options.zohoConcurrency),
+			);
+		}
+	} finally {
+		await removePackedPackage(packed);
+	}
+
+	const report = {
+		generatedAt: new Date().toISOString(),
+		settings: {
+			latencyMs: options.latencyMs,
+			zohoConcurrency: options.zohoConcurrency,
+			nodeConcurrencyOption: options.zohoConcurrency,
+			quick: options.quick,
+			workloads: options.workloads,
+		},
+		environment: {
+			n8nVersion: installation.n8nVersion,
+			n8nNodeMajor: installation.nodeMajor,
+			httpRequestTypeVersion: HTTP_REQUEST_TYPE_VERSION,
+			package: `${packed.name}@${packed.version}`,
+			gitCommit: git(['rev-parse', 'HEAD']),
+			uncommittedChanges: (git(['status', '--porcelain', 'nodes', 'credentials']) ?? '') !== '',
+			cpus: cpus().length,
+			loadAverageAtEnd: loadavg(),
+		},
+		method: {
+			requests: 'API requests in the simulator log (paths under /crm/), token requests apart',
+			executionMs: "n8n's startedAt to stoppedAt of the execution, from its printed run data",
+			nodeMs: "the measured node's executionTime in n8n's run data",
+			processMs: 'the whole `n8n execute` process, spawn to exit',
+			peakMemory:
+				'VmHWM of the n8n process from /proc/<pid>/status, polled every 50 ms; the last ' +
+				'reading before exit (the task runner that runs the Code node is a separate process ' +
+				'and is not counted)',
+			idealMs: 'ceil(min requests / Zoho concurrency) × latency',
+			fresh: 'a new simulator and a new n8n user folder for every route',
+		},
+		workloads: results,
+		totalMs: Date.now() - started,
+	};
+	const folder = join(REPO_ROOT, 'bench-results');
+	await mkdir(folder, { recursive: true });
+	const file = join(folder, 'latest.json');
+	await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+
+	console.log(
+		`n8n ${installation.n8nVersion}, simulator latency ${options.latencyMs} ms, Zoho ` +
+			`concurrency ${options.zohoConcurrency}${options.quick ? ', quick workloads' : ''}\n`,
+	);
+	console.log(markdownTables(results, options.zohoConcurrency));
+	progress(`wrote ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+	const nodeWrong = results.some((result) =>
+		result.routes.some((route) => route.route === 'node' && !route.correct),
+	);
+	process.exitCode = nodeWrong ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`[bench] ${error instanceof Error ? error.message : String(error)}\n`);
+	process.exitCode = 1;
+});
