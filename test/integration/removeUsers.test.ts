@@ -574,6 +574,17 @@ describe('Remove Users under faults', () => {
 		expect(everything).not.toContain(DEFAULT_CLIENT_SECRET);
 	});
 
+	it('points a Custom API Call to the HTTP Request node instead of failing on a missing parameter', async () => {
+		const { error } = await runZohoNode({
+			store,
+			parameters: { resource: '__CUSTOM_API_CALL__', operation: '__CUSTOM_API_CALL__' },
+		});
+
+		expect(error?.message).toBe('Custom API calls are made with the HTTP Request node');
+		expect(error?.description).toMatch(/Predefined Credential Type/);
+		expect(sim.requests).toHaveLength(0);
+	});
+
 	it('refuses to send the token to an api_domain that is not a Zoho API host', async () => {
 		store.data.dataCenter = 'eu';
 		(store.data.oauthTokenData as { api_domain: string }).api_domain = sim.url;

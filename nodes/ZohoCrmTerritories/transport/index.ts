@@ -220,6 +220,25 @@ export function transportFailureOf(
 	return { code, message: error.message, attempts: Number(error.context.attempts ?? 0) };
 }
 
+/** The API host and the secrets to redact, read once per execution (or editor list). */
+const targets = new WeakMap<ZohoContext, Promise<{ baseUrl: string; secrets: string[] }>>();
+
+async function apiTarget(context: ZohoContext): Promise<{ baseUrl: string; secrets: string[] }> {
+	let target = targets.get(context);
+	if (!target) {
+		target = context.getCredentials(CREDENTIAL_TYPE).then((credentials) => {
+			const secrets = credentialSecrets(credentials);
+			try {
+				return { baseUrl: resolveApiBaseUrl(credentials), secrets };
+			} catch (error) {
+				throw transportError(context, 'API_HOST_REFUSED', (error as Error).message, secrets);
+			}
+		});
+		targets.set(context, target);
+	}
+	return await target;
+}
+
 /**
  * Sends one request to Zoho with the credential, retrying 429, 5xx and lost connections.
  * Any answer Zoho gives (2xx or not) is returned for the caller to read; a 401 has already
@@ -230,14 +249,7 @@ export async function zohoApiRequest(
 	request: ZohoRequest,
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<ZohoResponse> {
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const secrets = credentialSecrets(credentials);
-	let baseUrl: string;
-	try {
-		baseUrl = resolveApiBaseUrl(credentials);
-	} catch (error) {
-		throw transportError(this, 'API_HOST_REFUSED', (error as Error).message, secrets);
-	}
+	const { baseUrl, secrets } = await apiTarget(this);
 
 	const options: IHttpRequestOptions = {
 		method: request.method,
