@@ -1,4 +1,4 @@
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
 
 /** Zoho record and user IDs are 18-19 digit decimal strings, far above Number.MAX_SAFE_INTEGER. */
 const ZOHO_ID = /^[0-9]{1,19}$/;
@@ -162,4 +162,10 @@ export function toZohoIdList(
 
 	const ids = entries.map((entry) => fromListEntry(node, itemIndex, field, entry));
 	return [...new Set(ids)];
+}
+
+/** The Territory field of an item (ID, URL or picked from the list), checked. */
+export function readTerritoryId(this: IExecuteFunctions, itemIndex: number): string {
+	const value = this.getNodeParameter('territoryId', itemIndex, '', { extractValue: true });
+	return toZohoId(this.getNode(), itemIndex, 'territory ID', value);
 }

@@ -18,7 +18,7 @@ import {
 } from '../transport';
 import { packIds } from './batching';
 import { AdaptiveLimiter } from './concurrency';
-import { toZohoId, toZohoIdList } from './ids';
+import { readTerritoryId, toZohoIdList } from './ids';
 import {
 	isOrgWide,
 	readUserResults,
@@ -76,12 +76,9 @@ export function readUserAsks(
 	const node = this.getNode();
 	return items.map((_, itemIndex) => {
 		try {
-			const territory = this.getNodeParameter('territoryId', itemIndex, '', {
-				extractValue: true,
-			});
 			return {
 				itemIndex,
-				territoryId: toZohoId(node, itemIndex, 'territory ID', territory),
+				territoryId: readTerritoryId.call(this, itemIndex),
 				userIds: toZohoIdList(
 					node,
 					itemIndex,

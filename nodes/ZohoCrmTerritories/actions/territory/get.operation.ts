@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { territoryLocator } from '../common.descriptions';
-import { toZohoId } from '../../helpers/ids';
+import { readTerritoryId } from '../../helpers/ids';
 import { zohoGet } from '../../helpers/paging';
 import { runPerItem } from '../../helpers/perItem';
 
@@ -17,8 +17,7 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	return await runPerItem.call(this, items, async (itemIndex) => {
-		const value = this.getNodeParameter('territoryId', itemIndex, '', { extractValue: true });
-		const territoryId = toZohoId(this.getNode(), itemIndex, 'territory ID', value);
+		const territoryId = readTerritoryId.call(this, itemIndex);
 
 		const body = await zohoGet.call(this, `/settings/territories/${territoryId}`, {}, itemIndex);
 		return ((body?.territories ?? []) as INodeExecutionData['json'][]).slice(0, 1);
