@@ -37,6 +37,12 @@ export function isOrgWide(failure: ZohoFailure): boolean {
 	return ORG_WIDE_CODES.has(failure.code);
 }
 
+const TERRITORIES_OFF =
+	'Territory management is off in this Zoho CRM org (it needs the Enterprise edition or above). An administrator can turn it on under Setup > Territory Management.';
+
+const SERVER_ERROR =
+	'Zoho had a server error and retries did not get through. Run the workflow again later; what Zoho already changed stays changed.';
+
 const HINTS: Record<string, string> = {
 	INVALID_TOKEN:
 		'Zoho refused the access token and n8n could not renew it. Open the credential and reconnect it; check that its data centre is the one your Zoho account signs in at.',
@@ -46,18 +52,14 @@ const HINTS: Record<string, string> = {
 		'Zoho refused to renew the access token (the refresh token was revoked, expired or belongs to another client). Open the credential and reconnect it.',
 	OAUTH_SCOPE_MISMATCH:
 		'The credential was authorized without a scope this operation needs. Reconnect the credential so that Zoho asks for ZohoCRM.settings.territories.ALL and ZohoCRM.users.READ.',
-	TERRITORY_NOT_ENABLED:
-		'Territory management is off in this Zoho CRM org (it needs the Enterprise edition or above). An administrator can turn it on under Setup > Territory Management.',
-	FEATURE_NOT_ENABLED:
-		'Territory management is off in this Zoho CRM org (it needs the Enterprise edition or above). An administrator can turn it on under Setup > Territory Management.',
+	TERRITORY_NOT_ENABLED: TERRITORIES_OFF,
+	FEATURE_NOT_ENABLED: TERRITORIES_OFF,
 	NO_PERMISSION:
 		'The Zoho user who connected the credential may not manage territories. Connect it as a user whose profile has the Manage Territories permission.',
 	TOO_MANY_REQUESTS:
 		"Zoho's API limit was reached (concurrent calls or daily credits) and retries did not get through. Lower the Concurrency option, raise Max Retries, or run the workflow later.",
-	INTERNAL_ERROR:
-		'Zoho had a server error and retries did not get through. Run the workflow again later; users already removed stay removed.',
-	INTERNAL_SERVER_ERROR:
-		'Zoho had a server error and retries did not get through. Run the workflow again later; users already removed stay removed.',
+	INTERNAL_ERROR: SERVER_ERROR,
+	INTERNAL_SERVER_ERROR: SERVER_ERROR,
 	TERRITORY_NOT_FOUND:
 		'No territory with this ID exists in the connected org. Pick the territory from the list, or copy its ID from Zoho CRM (Setup > Territory Management).',
 	NO_ANSWER:
