@@ -45,7 +45,7 @@ export const ADMINISTRATOR_PROFILE: NamedRef = { id: '4150868000000026011', name
 export const STANDARD_PROFILE: NamedRef = { id: '4150868000000026014', name: 'Standard' };
 
 const ROLES = {
-	ceo: { id: '4150868000000026005', name: 'CEO' },
+	chiefExecutive: { id: '4150868000000026005', name: 'Chief Executive' },
 	manager: { id: '4150868000000026007', name: 'Manager' },
 	salesRep: { id: '4150868000000026009', name: 'Sales Representative' },
 } satisfies Record<string, NamedRef>;
@@ -64,7 +64,7 @@ interface SeedPerson {
  * number comes out different. The 18-digit ones catch code that assumes a fixed length.
  */
 const SEED_PEOPLE: SeedPerson[] = [
-	{ id: '4150868000000225013', first: 'Amara', last: 'Okafor', role: 'ceo' },
+	{ id: '4150868000000225013', first: 'Amara', last: 'Okafor', role: 'chiefExecutive' },
 	{ id: '4150868000000225027', first: 'Bruno', last: 'Keller', role: 'manager' },
 	{ id: '4150868000000225041', first: 'Chen', last: 'Wei', role: 'manager' },
 	{ id: '4150868000000225055', first: 'Dalia', last: 'Haddad', role: 'manager' },
@@ -118,7 +118,7 @@ function seedUser(person: SeedPerson): OrgUser {
 		status: person.status ?? 'active',
 		confirm: person.confirm ?? true,
 		role: { ...ROLES[person.role] },
-		profile: { ...(person.role === 'ceo' ? ADMINISTRATOR_PROFILE : STANDARD_PROFILE) },
+		profile: { ...(person.role === 'chiefExecutive' ? ADMINISTRATOR_PROFILE : STANDARD_PROFILE) },
 	};
 }
 
