@@ -4,53 +4,24 @@
  */
 import { join } from 'node:path';
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { ZohoSimulator } from '../simulator/server';
-import {
-	N8nSandbox,
-	REPO_ROOT,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
-	type N8nInstallation,
-	type PackedPackage,
-	type WorkflowRun,
-} from './n8n';
-import { loadExample, simulatorCredential } from './removeUsersExample';
+import { REPO_ROOT, type WorkflowRun } from './n8n';
+import { loadExample } from './removeUsersExample';
+import { useWorkflowSandbox } from './workflowSandbox';
 
-const SETUP_TIMEOUT_MS = 1_200_000;
 const TEST_TIMEOUT_MS = 300_000;
 
 const org = defaultOrg();
 const US_WEST = org.territories.find((t) => t.name === 'US West')!;
 const US_EAST = org.territories.find((t) => t.name === 'US East')!;
 
-let installation: N8nInstallation;
-let packed: PackedPackage;
-let sim: ZohoSimulator;
-let sandbox: N8nSandbox;
-
-beforeAll(async () => {
-	installation = await installN8n();
-	packed = await packNodePackage({ build: true });
-}, SETUP_TIMEOUT_MS);
-afterAll(async () => {
-	if (packed) await removePackedPackage(packed);
-});
-beforeEach(async () => {
-	sim = await ZohoSimulator.start({ port: 0 });
-	sandbox = await N8nSandbox.create(installation, packed);
-	await sandbox.importCredentials([simulatorCredential(sim, sim.issueToken())]);
-});
-afterEach(async () => {
-	await sandbox?.dispose();
-	await sim?.stop();
-});
+const current = useWorkflowSandbox();
 
 async function runExample(file: string): Promise<WorkflowRun> {
 	const workflow = await loadExample(join(REPO_ROOT, 'examples', file));
+	const { sandbox } = current();
 	await sandbox.importWorkflows([workflow]);
 	return await sandbox.execute(workflow.id);
 }
@@ -59,6 +30,7 @@ describe('examples/move-users.workflow.json', () => {
 	it(
 		'moves every member from one territory to another and routes the one it could not add',
 		async () => {
+			const { sim } = current();
 			const [alreadyThere, ...movable] = US_WEST.members;
 			sim.setMembers(US_EAST.id, [...US_EAST.members, alreadyThere]);
 
@@ -85,6 +57,7 @@ describe('examples/remove-deactivated-users.workflow.json', () => {
 	it(
 		'removes every deactivated user from every territory and nobody else',
 		async () => {
+			const { sim } = current();
 			const deactivated = new Set(
 				org.users.filter((u) => u.status === 'disabled').map((u) => u.id),
 			);

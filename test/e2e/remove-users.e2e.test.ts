@@ -2,30 +2,20 @@
  * The packed node in a real n8n (installed once, cached), run headless from the CLI against
  * the Zoho simulator with examples/remove-users.workflow.json.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { DEFAULT_CLIENT_SECRET, ZohoSimulator, type TokenPair } from '../simulator/server';
-import {
-	N8nSandbox,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
-	type N8nInstallation,
-	type PackedPackage,
-	type WorkflowRun,
-	type WorkflowToImport,
-} from './n8n';
+import { DEFAULT_CLIENT_SECRET } from '../simulator/server';
+import type { WorkflowRun, WorkflowToImport } from './n8n';
 import {
 	REMOVE_USERS_NODE,
 	SIMULATOR_CREDENTIAL,
 	loadRemoveUsersExample,
-	simulatorCredential,
 	tokenFingerprint,
 	userOutcomes,
 } from './removeUsersExample';
+import { useWorkflowSandbox } from './workflowSandbox';
 
-const SETUP_TIMEOUT_MS = 1_200_000;
 const TEST_TIMEOUT_MS = 300_000;
 
 const org = defaultOrg();
@@ -72,40 +62,16 @@ interface TokenData {
 	refresh_token?: string;
 }
 
-let installation: N8nInstallation;
-let packed: PackedPackage;
-let sim: ZohoSimulator;
-let sandbox: N8nSandbox;
-let token: TokenPair;
-
-beforeAll(async () => {
-	installation = await installN8n();
-	packed = await packNodePackage({ build: true });
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-	if (packed) await removePackedPackage(packed);
-});
-
-beforeEach(async () => {
-	sim = await ZohoSimulator.start({ port: 0 });
-	sandbox = await N8nSandbox.create(installation, packed);
-	token = sim.issueToken();
-	await sandbox.importCredentials([simulatorCredential(sim, token)]);
-});
-
-afterEach(async () => {
-	await sandbox?.dispose();
-	await sim?.stop();
-});
+const current = useWorkflowSandbox();
 
 async function runWorkflow(workflow: WorkflowToImport): Promise<WorkflowRun> {
+	const { sandbox } = current();
 	await sandbox.importWorkflows([workflow]);
 	return await sandbox.execute(workflow.id);
 }
 
 async function storedTokenData(): Promise<TokenData> {
-	const stored = await sandbox.readCredential(SIMULATOR_CREDENTIAL.id);
+	const stored = await current().sandbox.readCredential(SIMULATOR_CREDENTIAL.id);
 	return (stored.data.oauthTokenData ?? {}) as TokenData;
 }
 
@@ -117,6 +83,7 @@ describe('examples/remove-users.workflow.json in a real n8n', () => {
 	it(
 		'renews the expired token once, removes the members and routes every per-user result',
 		async () => {
+			const { sim, token } = current();
 			const workflow = await loadRemoveUsersExample();
 			sim.expireAccessTokens();
 
@@ -197,6 +164,7 @@ describe('examples/remove-users.workflow.json in a real n8n', () => {
 	it(
 		'fails with a reconnect message, and no refresh loop, when Zoho refuses to renew the token',
 		async () => {
+			const { sim } = current();
 			const workflow = await loadRemoveUsersExample();
 			sim.expireAccessTokens();
 			sim.refuseRefresh('invalid_code');
@@ -222,6 +190,7 @@ describe('examples/remove-users.workflow.json in a real n8n', () => {
 	it(
 		'outputs per-user failures, not an error, when Zoho answers 400 for every user asked',
 		async () => {
+			const { sim } = current();
 			const workflow = await loadRemoveUsersExample();
 			const farah = userNamed('Farah Siddiqui');
 			const source = workflow.nodes.find((node) => node.name === 'Users To Remove')!;

@@ -2,54 +2,20 @@
  * Where n8n versions differ in what a user of the node sees, run on each supported version
  * (`npm run test:e2e` on 2.41.1, `npm run test:e2e:2.8` on 2.8.4).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { ZohoSimulator } from '../simulator/server';
-import {
-	N8nSandbox,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
-	type N8nInstallation,
-	type PackedPackage,
-	type WorkflowToImport,
-} from './n8n';
-import {
-	NODE_TYPE,
-	SIMULATOR_CREDENTIAL,
-	CREDENTIAL_TYPE,
-	simulatorCredential,
-} from './removeUsersExample';
+import type { WorkflowToImport } from './n8n';
+import { CREDENTIAL_TYPE, NODE_TYPE, SIMULATOR_CREDENTIAL } from './removeUsersExample';
+import { useWorkflowSandbox } from './workflowSandbox';
 
-const SETUP_TIMEOUT_MS = 1_200_000;
 const TEST_TIMEOUT_MS = 300_000;
 
 const org = defaultOrg();
 const byName = (name: string) => org.territories.find((t) => t.name === name)!;
 const [NORTH_AMERICA, US_WEST, EMEA] = ['North America', 'US West', 'EMEA'].map(byName);
 
-let installation: N8nInstallation;
-let packed: PackedPackage;
-let sim: ZohoSimulator;
-let sandbox: N8nSandbox;
-
-beforeAll(async () => {
-	installation = await installN8n();
-	packed = await packNodePackage({ build: true });
-}, SETUP_TIMEOUT_MS);
-afterAll(async () => {
-	if (packed) await removePackedPackage(packed);
-});
-beforeEach(async () => {
-	sim = await ZohoSimulator.start({ port: 0 });
-	sandbox = await N8nSandbox.create(installation, packed);
-	await sandbox.importCredentials([simulatorCredential(sim, sim.issueToken())]);
-});
-afterEach(async () => {
-	await sandbox?.dispose();
-	await sim?.stop();
-});
+const current = useWorkflowSandbox();
 
 const n8nVersion = process.env.N8N_VERSION || '2.41.1';
 const coalescesRenewals = !n8nVersion.startsWith('2.8.');
@@ -98,6 +64,7 @@ describe(`n8n ${n8nVersion}`, () => {
 	it(
 		'gets one territory by ID (Territory → Get)',
 		async () => {
+			const { sandbox } = current();
 			const workflow = workflowOf('zohoGetTerritory', [
 				zohoNode('Get Territory', 220, {
 					resource: 'territory',
@@ -118,6 +85,7 @@ describe(`n8n ${n8nVersion}`, () => {
 	it(
 		`renews a token that expires mid-run ${coalescesRenewals ? 'once' : 'once per request in flight'}, and loses no result`,
 		async () => {
+			const { sim, sandbox } = current();
 			sim.setOption('latencyMs', 400);
 			// The token expires as the second request arrives, with the third in flight beside it.
 			sim.fault({
