@@ -15,7 +15,7 @@ import {
 import { readFailure, toNodeApiError } from './zohoAnswers';
 
 /** Zoho's largest page for territories and users. */
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 
 export interface PagedRead {
 	path: string;

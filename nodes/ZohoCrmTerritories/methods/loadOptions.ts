@@ -1,13 +1,11 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { idInZohoUrl } from '../helpers/ids';
-import { zohoPickerRequest } from './pickerRequest';
-
-/** A territory holds at most 100 users, so a few pages always cover it. */
-const MAX_MEMBER_PAGES = 5;
+import { readPages } from '../helpers/paging';
+import { PICKER_RETRY_POLICY } from './pickerRequest';
 
 /** An org with more users than this is better served by typing IDs than by a list. */
-const MAX_USER_PAGES = 10;
+const MAX_LISTED_USERS = 2000;
 
 function userOption(user: IDataObject): INodePropertyOptions {
 	const name = String(user.full_name ?? user.name ?? user.id);
@@ -22,36 +20,28 @@ export async function getTerritoryMembers(
 	// Until a territory is chosen there are no members to offer.
 	if (!/^[0-9]{1,19}$/.test(territoryId)) return [];
 
-	const options: INodePropertyOptions[] = [];
-	for (let page = 1; page <= MAX_MEMBER_PAGES; page++) {
-		const body = await zohoPickerRequest.call(this, `/settings/territories/${territoryId}/users`, {
-			page,
-			per_page: 200,
-		});
-		for (const user of (body?.users ?? []) as IDataObject[]) {
-			options.push(userOption(user));
-		}
-		if ((body?.info as IDataObject | undefined)?.more_records !== true) break;
-	}
-	return options;
+	const members = await readPages.call(
+		this,
+		{ path: `/settings/territories/${territoryId}/users`, key: 'users' },
+		PICKER_RETRY_POLICY,
+	);
+	return members.map(userOption);
 }
 
 /** Active users of the org, to pick whom to add to a territory. */
 export async function getActiveUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const options: INodePropertyOptions[] = [];
-	for (let page = 1; page <= MAX_USER_PAGES; page++) {
-		const body = await zohoPickerRequest.call(this, '/users', {
-			type: 'ActiveUsers',
-			page,
-			per_page: 200,
+	const users = await readPages.call(
+		this,
+		{ path: '/users', qs: { type: 'ActiveUsers' }, key: 'users', limit: MAX_LISTED_USERS + 1 },
+		PICKER_RETRY_POLICY,
+	);
+	const options = users.slice(0, MAX_LISTED_USERS).map(userOption);
+	if (users.length > MAX_LISTED_USERS) {
+		// Say that the list is cut rather than let a missing user look absent from the org.
+		options.push({
+			name: `Not all users are listed (more than ${MAX_LISTED_USERS}): use Select Users → By ID for the others`,
+			value: '',
 		});
-		for (const user of (body?.users ?? []) as IDataObject[]) options.push(userOption(user));
-		if ((body?.info as IDataObject | undefined)?.more_records !== true) return options;
 	}
-	// Say that the list is cut rather than let a missing user look absent from the org.
-	options.push({
-		name: `Not all users are listed (more than ${options.length}): use Select Users → By ID for the others`,
-		value: '',
-	});
 	return options;
 }

@@ -4,7 +4,7 @@ import { DEFAULT_RETRY_POLICY } from '../transport';
 import { zohoGet } from '../helpers/paging';
 
 /** Someone is waiting in the editor: fail fast rather than retry for long. */
-const PICKER_RETRY_POLICY = { ...DEFAULT_RETRY_POLICY, maxRetries: 1, timeoutMs: 15_000 };
+export const PICKER_RETRY_POLICY = { ...DEFAULT_RETRY_POLICY, maxRetries: 1, timeoutMs: 15_000 };
 
 /**
  * A GET for the editor's lists. A refusal throws Zoho's message and a hint, which the editor

@@ -46,7 +46,6 @@ export interface ZohoResponse {
 	body: unknown;
 	/** True when an earlier attempt may have reached Zoho and been applied before its answer was lost. */
 	retriedAfterLostResponse: boolean;
-	attempts: number;
 }
 
 export interface RetryPolicy {
@@ -173,7 +172,7 @@ function asFailure(error: unknown): TransportFailure {
 	return { lost: true, cause: error };
 }
 
-export function parseRetryAfter(value: unknown): number | undefined {
+function parseRetryAfter(value: unknown): number | undefined {
 	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
 	const seconds = Number(value);
 	if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
@@ -182,11 +181,7 @@ export function parseRetryAfter(value: unknown): number | undefined {
 }
 
 /** Full-jitter exponential backoff, or Zoho's own Retry-After when it sends one. */
-export function backoffDelayMs(
-	attempt: number,
-	policy: RetryPolicy,
-	retryAfterMs?: number,
-): number {
+function backoffDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
 	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_BACKOFF_MS * 4);
 	const ceiling = Math.min(MAX_BACKOFF_MS, policy.initialDelayMs * 2 ** attempt);
 	return ceiling / 2 + Math.random() * (ceiling / 2);
@@ -278,7 +273,6 @@ export async function zohoApiRequest(
 				status: response.statusCode,
 				body: response.body,
 				retriedAfterLostResponse: lostEarlier,
-				attempts: attempt + 1,
 			};
 		} catch (error) {
 			if (isCredentialRefreshFailure(error)) {
@@ -303,7 +297,6 @@ export async function zohoApiRequest(
 				status: failure.status ?? 0,
 				body: failure.body,
 				retriedAfterLostResponse: lostEarlier,
-				attempts: attempt + 1,
 			};
 		}
 		if (failure.status === 429) policy.onThrottled?.();
@@ -316,7 +309,6 @@ export async function zohoApiRequest(
 					status: failure.status,
 					body: failure.body,
 					retriedAfterLostResponse: lostEarlier,
-					attempts: attempt + 1,
 				};
 			}
 			throw transportError(
