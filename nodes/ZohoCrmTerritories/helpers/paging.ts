@@ -5,13 +5,7 @@ import {
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
-import {
-	CREDENTIAL_TYPE,
-	credentialSecrets,
-	zohoApiRequest,
-	type RetryPolicy,
-	DEFAULT_RETRY_POLICY,
-} from '../transport';
+import { DEFAULT_RETRY_POLICY, secretsFor, zohoApiRequest, type RetryPolicy } from '../transport';
 import { readFailure, toNodeApiError } from './zohoAnswers';
 
 /** Zoho's largest page for territories and users. */
@@ -42,7 +36,7 @@ export async function zohoGet(
 	if (response.status === 200 && response.body !== null && typeof response.body === 'object') {
 		return idsAsText(this, response.body as IDataObject, itemIndex);
 	}
-	const secrets = credentialSecrets(await this.getCredentials(CREDENTIAL_TYPE));
+	const secrets = await secretsFor(this);
 	throw toNodeApiError(this.getNode(), readFailure(response), secrets, { itemIndex });
 }
 

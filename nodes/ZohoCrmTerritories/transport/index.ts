@@ -234,6 +234,11 @@ async function apiTarget(context: ZohoContext): Promise<{ baseUrl: string; secre
 	return await target;
 }
 
+/** The secrets to redact from what Zoho answered this execution (read with the API host). */
+export async function secretsFor(context: ZohoContext): Promise<string[]> {
+	return (await apiTarget(context)).secrets;
+}
+
 /**
  * Sends one request to Zoho with the credential, retrying 429, 5xx and lost connections.
  * Any answer Zoho gives (2xx or not) is returned for the caller to read; a 401 has already
