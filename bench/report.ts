@@ -1,13 +1,22 @@
 /** The benchmark's results: the JSON written to bench-results/ and the markdown tables printed. */
 import type { RouteResult } from './run';
-import type { RouteKey } from './workflows';
+import type { HttpBatching, RouteKey } from './workflows';
 import type { Workload, WorkloadKey } from './workloads';
 
 export interface Ratios {
 	requests: number | null;
 	executionMs: number | null;
+	/** The measured node's own time against this node's. */
+	nodeMs: number | null;
 	processMs: number | null;
 	peakMemory: number | null;
+}
+
+/** One Batch Interval tried for the spaced route. */
+export interface SpacingTrial extends HttpBatching {
+	correct: boolean;
+	executionMs: number | null;
+	byStatus: Record<string, number>;
 }
 
 export interface WorkloadResult {
@@ -22,6 +31,10 @@ export interface WorkloadResult {
 	idealMs: number;
 	nodeMatchesMinimum: boolean | null;
 	routes: Array<RouteResult & { vsNode: Ratios }>;
+	/** This node's request span against idealMs: 1.5 at most is the goal. */
+	spanVsIdeal: number | null;
+	/** Every Batch Interval tried for the spaced route; the last is the one in `routes`. */
+	spacingTrials: SpacingTrial[];
 	/** Routes not run because the time budget ran out. */
 	skipped: RouteKey[];
 }
@@ -35,10 +48,12 @@ export function summarize(
 	workload: Workload,
 	routes: RouteResult[],
 	skipped: RouteKey[],
+	spacingTrials: SpacingTrial[],
 	latencyMs: number,
 	zohoConcurrency: number,
 ): WorkloadResult {
 	const node = routes.find((route) => route.route === 'node');
+	const idealMs = Math.ceil(workload.minRequests / zohoConcurrency) * latencyMs;
 	return {
 		key: workload.key,
 		title: workload.title,
@@ -46,17 +61,20 @@ export function summarize(
 		territories: workload.asked.size,
 		askedUsers: workload.askedUserCount,
 		minRequests: workload.minRequests,
-		idealMs: Math.ceil(workload.minRequests / zohoConcurrency) * latencyMs,
+		idealMs,
 		nodeMatchesMinimum: node ? node.apiRequests === workload.minRequests : null,
 		routes: routes.map((route) => ({
 			...route,
 			vsNode: {
 				requests: ratio(route.apiRequests, node?.apiRequests ?? null),
 				executionMs: ratio(route.executionMs, node?.executionMs ?? null),
+				nodeMs: ratio(route.nodeMs, node?.nodeMs ?? null),
 				processMs: ratio(route.processMs, node?.processMs ?? null),
 				peakMemory: ratio(route.peakMemoryKb, node?.peakMemoryKb ?? null),
 			},
 		})),
+		spanVsIdeal: ratio(node?.requestTiming?.spanMs ?? null, idealMs),
+		spacingTrials,
 		skipped,
 	};
 }
@@ -91,6 +109,18 @@ function correctness(route: RouteResult): string {
 			: `${route.check.outputSuccesses}/${route.check.outputItems} success items`,
 	];
 	return `**no** (${parts.filter((part) => part !== '').join(', ')})`;
+}
+
+function routeLabel(route: RouteResult): string {
+	if (!route.batching) return route.label;
+	return `${route.label} (${route.batching.batchSize} items / ${route.batching.batchIntervalMs} ms)`;
+}
+
+/** The correct HTTP Request run with the shortest n8n run time, if any was correct. */
+function fastestCorrectHttp(result: WorkloadResult): (typeof result.routes)[number] | undefined {
+	return result.routes
+		.filter((route) => route.route !== 'node' && route.correct && route.executionMs !== null)
+		.sort((a, b) => (a.executionMs ?? 0) - (b.executionMs ?? 0))[0];
 }
 
 function row(cells: string[]): string {
@@ -143,16 +173,30 @@ export function markdownTables(results: WorkloadResult[], zohoConcurrency: numbe
 			'correct',
 			'× requests',
 			'× run time',
+			'× node time',
 			'× memory',
 		]),
-		row(['---', '---', '---', '---:', '---:', '---:', '---:', '---', '---:', '---:', '---:']),
+		row([
+			'---',
+			'---',
+			'---',
+			'---:',
+			'---:',
+			'---:',
+			'---:',
+			'---',
+			'---:',
+			'---:',
+			'---:',
+			'---:',
+		]),
 	);
 	for (const result of results) {
 		for (const route of result.routes) {
 			lines.push(
 				row([
 					result.key,
-					route.label,
+					routeLabel(route),
 					`${route.apiRequests} (${statusCounts(route.byStatus)})`,
 					seconds(route.executionMs),
 					seconds(route.nodeMs),
@@ -161,20 +205,44 @@ export function markdownTables(results: WorkloadResult[], zohoConcurrency: numbe
 					correctness(route),
 					times(route.vsNode.requests),
 					times(route.vsNode.executionMs),
+					times(route.vsNode.nodeMs),
 					times(route.vsNode.peakMemory),
 				]),
 			);
 		}
 		for (const skipped of result.skipped) {
-			lines.push(row([result.key, skipped, 'not run: time budget spent', ...Array(8).fill('')]));
+			lines.push(row([result.key, skipped, 'not run: time budget spent', ...Array(9).fill('')]));
 		}
 	}
 	const failures = results.flatMap((result) =>
 		result.routes
 			.filter((route) => route.error !== null)
-			.map((route) => `- ${result.key}, ${route.label}: n8n stopped with "${route.error}"`),
+			.map((route) => `- ${result.key}, ${routeLabel(route)}: n8n stopped with "${route.error}"`),
 	);
 	if (failures.length > 0) lines.push('', ...failures);
+
+	const trials = results
+		.filter((result) => result.spacingTrials.length > 0)
+		.map((result) => {
+			const tried = result.spacingTrials.map(
+				(trial) =>
+					`${trial.batchSize} items / ${trial.batchIntervalMs} ms ` +
+					(trial.correct ? 'correct' : `not correct (${statusCounts(trial.byStatus)})`),
+			);
+			return `- ${result.key}, Batching spaced for Zoho, tried: ${tried.join('; ')}`;
+		});
+	if (trials.length > 0) lines.push('', ...trials);
+
+	const speedUps = results.map((result) => {
+		const best = fastestCorrectHttp(result);
+		if (!best) return `- ${result.key}: no HTTP Request route was correct`;
+		return (
+			`- ${result.key}: against the fastest correct HTTP Request route, ${routeLabel(best)}, ` +
+			`this node is ${times(best.vsNode.executionMs)} faster by n8n run time and ` +
+			`${times(best.vsNode.nodeMs)} by the removal node's own time`
+		);
+	});
+	lines.push('', ...speedUps);
 
 	lines.push(
 		'',
@@ -187,8 +255,9 @@ export function markdownTables(results: WorkloadResult[], zohoConcurrency: numbe
 			'mean in flight',
 			'slot refill (ms)',
 			'ideal (s)',
+			'span ÷ ideal',
 		]),
-		row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+		row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
 	);
 	for (const result of results) {
 		const node = result.routes.find((route) => route.route === 'node');
@@ -204,6 +273,7 @@ export function markdownTables(results: WorkloadResult[], zohoConcurrency: numbe
 				timing.meanInFlight.toFixed(1),
 				timing.meanRefillMs === null ? '–' : timing.meanRefillMs.toFixed(0),
 				seconds(result.idealMs),
+				times(result.spanVsIdeal),
 			]),
 		);
 	}

@@ -14,12 +14,21 @@ import {
 import { simulatorCredential } from '../test/e2e/removeUsersExample';
 import { ZohoSimulator } from '../test/simulator/server';
 import { PeakMemorySampler, runTimes, type NodeTiming } from './measure';
-import { MEASURED_NODE, ROUTE_LABELS, buildWorkflow, type RouteKey } from './workflows';
+import {
+	MEASURED_NODE,
+	N8N_BATCHING_DEFAULTS,
+	ROUTE_LABELS,
+	buildWorkflow,
+	type HttpBatching,
+	type RouteKey,
+} from './workflows';
 import { expectedMembers, type Workload } from './workloads';
 
 export interface BenchSettings {
 	latencyMs: number;
 	zohoConcurrency: number;
+	/** The HTTP Request node's Batching option, for the spaced route only. */
+	batching?: HttpBatching;
 }
 
 export interface RouteCheck {
@@ -54,6 +63,8 @@ export interface RequestTiming {
 export interface RouteResult {
 	route: RouteKey;
 	label: string;
+	/** The HTTP Request node's Batching option as set, if it was. */
+	batching: HttpBatching | null;
 	/** n8n's status of the execution: 'success' or 'error'. */
 	status: string;
 	exitCode: number | null;
@@ -87,7 +98,13 @@ export interface RouteResult {
 const ERROR_TEXT_LIMIT = 300;
 
 /** For workflow IDs, which n8n wants alphanumeric. */
-const ROUTE_CODES: Record<RouteKey, string> = { node: 'N', httpPerUser: 'U', httpPerItem: 'I' };
+const ROUTE_CODES: Record<RouteKey, string> = {
+	node: 'N',
+	httpPerUser: 'U',
+	httpPerUserBatchingDefaults: 'D',
+	httpPerUserSpaced: 'S',
+	httpPerItem: 'I',
+};
 
 /** Nothing token-like from n8n's output goes into the results. */
 function shorten(text: string): string {
@@ -201,6 +218,12 @@ function checkNodeOutput(workload: Workload, run: WorkflowRun, check: RouteCheck
 	}
 }
 
+function batchingOf(route: RouteKey, settings: BenchSettings): HttpBatching | null {
+	if (route === 'httpPerUserBatchingDefaults') return N8N_BATCHING_DEFAULTS;
+	if (route === 'httpPerUserSpaced') return settings.batching ?? null;
+	return null;
+}
+
 export async function runRoute(
 	installation: N8nInstallation,
 	packed: PackedPackage,
@@ -223,7 +246,7 @@ export async function runRoute(
 			route,
 			workload.items,
 			simulator.url,
-			settings.zohoConcurrency,
+			{ zohoConcurrency: settings.zohoConcurrency, batching: settings.batching },
 		);
 		await sandbox.importWorkflows([workflow]);
 		simulator.clearLog();
@@ -265,6 +288,7 @@ export async function runRoute(
 		return {
 			route,
 			label: ROUTE_LABELS[route],
+			batching: batchingOf(route, settings),
 			status,
 			exitCode: run?.exitCode ?? null,
 			error: errorText ? shorten(errorText) : null,

@@ -6,15 +6,43 @@ import type { WorkflowToImport } from '../test/e2e/n8n';
 import { CREDENTIAL_TYPE, NODE_TYPE, SIMULATOR_CREDENTIAL } from '../test/e2e/removeUsersExample';
 import type { InputItem } from './workloads';
 
-export type RouteKey = 'node' | 'httpPerUser' | 'httpPerItem';
+export type RouteKey =
+	'node' | 'httpPerUser' | 'httpPerUserBatchingDefaults' | 'httpPerUserSpaced' | 'httpPerItem';
 
-export const ROUTE_KEYS: RouteKey[] = ['node', 'httpPerUser', 'httpPerItem'];
+export const ROUTE_KEYS: RouteKey[] = [
+	'node',
+	'httpPerUser',
+	'httpPerUserBatchingDefaults',
+	'httpPerUserSpaced',
+	'httpPerItem',
+];
 
 export const ROUTE_LABELS: Record<RouteKey, string> = {
 	node: 'this node (Remove Users)',
 	httpPerUser: 'HTTP Request, one DELETE per user',
+	httpPerUserBatchingDefaults: 'HTTP Request, one DELETE per user, Batching at its defaults',
+	httpPerUserSpaced: 'HTTP Request, one DELETE per user, Batching spaced for Zoho',
 	httpPerItem: 'HTTP Request, one ids DELETE per item',
 };
+
+/**
+ * The HTTP Request node's Batching option: it sleeps `batchIntervalMs` before every
+ * `batchSize`-th item, without waiting for the requests already sent.
+ */
+export interface HttpBatching {
+	batchSize: number;
+	batchIntervalMs: number;
+}
+
+/** What the HTTP Request node's Batching option holds once added, in n8n 2.41.1. */
+export const N8N_BATCHING_DEFAULTS: HttpBatching = { batchSize: 50, batchIntervalMs: 1000 };
+
+export interface RouteSetup {
+	/** The node's Concurrency option, set to the limit Zoho enforces. */
+	zohoConcurrency: number;
+	/** Only for httpPerUserSpaced. */
+	batching?: HttpBatching;
+}
 
 /** The node each route measures, by name in its workflow. */
 export const MEASURED_NODE = 'Remove Users';
@@ -58,14 +86,25 @@ function inputNode(items: InputItem[], index: number): NodeJson {
 	return node(INPUT_NODE, 'n8n-nodes-base.code', 2, { jsCode: `return ${json};\n` }, index);
 }
 
-function httpDelete(url: string, index: number, query?: Record<string, string>): NodeJson {
+function httpDelete(
+	url: string,
+	index: number,
+	query?: Record<string, string>,
+	batching?: HttpBatching,
+): NodeJson {
 	const parameters: Record<string, unknown> = {
 		method: 'DELETE',
 		url,
 		authentication: 'predefinedCredentialType',
 		nodeCredentialType: CREDENTIAL_TYPE,
-		// Batching, retries and every other option stay at n8n's defaults.
-		options: {},
+		// Retries and every other option stay at n8n's defaults; batching only when given.
+		options: batching
+			? {
+					batching: {
+						batch: { batchSize: batching.batchSize, batchInterval: batching.batchIntervalMs },
+					},
+				}
+			: {},
 	};
 	if (query) {
 		parameters.sendQuery = true;
@@ -85,7 +124,30 @@ function httpDelete(url: string, index: number, query?: Record<string, string>):
 	);
 }
 
-function routeNodes(route: RouteKey, apiUrl: string, zohoConcurrency: number): NodeJson[] {
+function perUserNodes(territories: string, batching?: HttpBatching): NodeJson[] {
+	return [
+		node(
+			SPLIT_NODE,
+			'n8n-nodes-base.splitOut',
+			1,
+			{
+				fieldToSplitOut: 'userIds',
+				include: 'selectedOtherFields',
+				fieldsToInclude: 'territoryId',
+				options: { destinationFieldName: 'userId' },
+			},
+			2,
+		),
+		httpDelete(
+			`=${territories}/{{ $json.territoryId }}/users/{{ $json.userId }}`,
+			3,
+			undefined,
+			batching,
+		),
+	];
+}
+
+function routeNodes(route: RouteKey, apiUrl: string, setup: RouteSetup): NodeJson[] {
 	const territories = `${apiUrl}/crm/v7/settings/territories`;
 	switch (route) {
 		case 'node':
@@ -100,28 +162,19 @@ function routeNodes(route: RouteKey, apiUrl: string, zohoConcurrency: number): N
 						territoryId: { __rl: true, mode: 'id', value: '={{ $json.territoryId }}' },
 						userSelection: 'ids',
 						userIds: '={{ $json.userIds }}',
-						options: { concurrency: zohoConcurrency },
+						options: { concurrency: setup.zohoConcurrency },
 					},
 					2,
 					{ credentials },
 				),
 			];
 		case 'httpPerUser':
-			return [
-				node(
-					SPLIT_NODE,
-					'n8n-nodes-base.splitOut',
-					1,
-					{
-						fieldToSplitOut: 'userIds',
-						include: 'selectedOtherFields',
-						fieldsToInclude: 'territoryId',
-						options: { destinationFieldName: 'userId' },
-					},
-					2,
-				),
-				httpDelete(`=${territories}/{{ $json.territoryId }}/users/{{ $json.userId }}`, 3),
-			];
+			return perUserNodes(territories);
+		case 'httpPerUserBatchingDefaults':
+			return perUserNodes(territories, N8N_BATCHING_DEFAULTS);
+		case 'httpPerUserSpaced':
+			if (!setup.batching) throw new Error('The spaced route needs its batching settings');
+			return perUserNodes(territories, setup.batching);
 		case 'httpPerItem':
 			return [
 				httpDelete(`=${territories}/{{ $json.territoryId }}/users`, 2, {
@@ -136,12 +189,12 @@ export function buildWorkflow(
 	route: RouteKey,
 	items: InputItem[],
 	apiUrl: string,
-	zohoConcurrency: number,
+	setup: RouteSetup,
 ): WorkflowToImport {
 	const nodes = [
 		node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, 0),
 		inputNode(items, 1),
-		...routeNodes(route, apiUrl, zohoConcurrency),
+		...routeNodes(route, apiUrl, setup),
 	];
 	const connections: Record<string, unknown> = {};
 	for (let index = 0; index + 1 < nodes.length; index++) {

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: this node's Remove Users against n8n's HTTP Request node, in a real n8n
  * against the Zoho simulator with a round-trip latency and Zoho's concurrency limit. Writes
- * bench-results/latest.json and prints markdown tables; progress goes to stderr.
+ * bench-results/latest.json and prints markdown tables; progress goes to stderr. The HTTP
+ * Request node runs one DELETE per user three ways: without its Batching option, with Batching
+ * at the values n8n fills in, and with Batching spaced for Zoho's limit (the interval searched).
  *
  *   --latency <ms>           simulator round trip per admitted request (default 100)
  *   --zoho-concurrency <n>   requests Zoho admits at once, 429 past it (default 5); also the
@@ -14,14 +16,33 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { markdownTables, summarize, type WorkloadResult } from '../bench/report';
+import { markdownTables, summarize, type SpacingTrial, type WorkloadResult } from '../bench/report';
 import { runRoute, type RouteResult } from '../bench/run';
-import { HTTP_REQUEST_TYPE_VERSION, ROUTE_KEYS, type RouteKey } from '../bench/workflows';
-import { WORKLOAD_KEYS, buildWorkload, type WorkloadKey } from '../bench/workloads';
-import { REPO_ROOT, installN8n, packNodePackage, removePackedPackage } from '../test/e2e/n8n';
+import {
+	HTTP_REQUEST_TYPE_VERSION,
+	N8N_BATCHING_DEFAULTS,
+	ROUTE_KEYS,
+	type RouteKey,
+} from '../bench/workflows';
+import { WORKLOAD_KEYS, buildWorkload, type Workload, type WorkloadKey } from '../bench/workloads';
+import {
+	REPO_ROOT,
+	installN8n,
+	packNodePackage,
+	removePackedPackage,
+	type N8nInstallation,
+	type PackedPackage,
+} from '../test/e2e/n8n';
 
 /** No route starts after this much time; each n8n command has its own timeout as well. */
-const TIME_BUDGET_MS = 14 * 60_000;
+const TIME_BUDGET_MS = 30 * 60_000;
+
+/**
+ * Batch Interval steps for the spaced route, as multiples of the latency, shortest first.
+ * n8n sleeps between batches without waiting for the answers, so a step below one round trip
+ * can still overlap the batches and meet 429; the shortest step whose run is correct is kept.
+ */
+const SPACING_STEPS = [0.75, 1, 1.5, 2, 3];
 const GIT_TIMEOUT_MS = 10_000;
 
 interface Options {
@@ -107,6 +128,47 @@ function describeRoute(result: RouteResult): string {
 	);
 }
 
+/**
+ * The spaced route, from `firstStep` up: Items per Batch is Zoho's concurrency, the interval
+ * grows until a run is correct. Returns the kept run, every trial, and the step it was found
+ * at, which the next workload starts from.
+ */
+async function runSpaced(
+	installation: N8nInstallation,
+	packed: PackedPackage,
+	workload: Workload,
+	options: Options,
+	firstStep: number,
+	started: number,
+): Promise<{ result: RouteResult; trials: SpacingTrial[]; step: number }> {
+	const trials: SpacingTrial[] = [];
+	let result: RouteResult | undefined;
+	let step = firstStep;
+	for (; step < SPACING_STEPS.length; step++) {
+		const batching = {
+			batchSize: options.zohoConcurrency,
+			batchIntervalMs: Math.max(1, Math.round(SPACING_STEPS[step] * options.latencyMs)),
+		};
+		progress(
+			`running ${workload.key}/httpPerUserSpaced, ${batching.batchSize} items per ${batching.batchIntervalMs} ms`,
+		);
+		result = await runRoute(installation, packed, workload, 'httpPerUserSpaced', {
+			...options,
+			batching,
+		});
+		progress(describeRoute(result));
+		trials.push({
+			...batching,
+			correct: result.correct,
+			executionMs: result.executionMs,
+			byStatus: result.byStatus,
+		});
+		if (result.correct || Date.now() - started > TIME_BUDGET_MS) break;
+	}
+	if (!result) throw new Error('No spacing step was tried');
+	return { result, trials, step: Math.min(step, SPACING_STEPS.length - 1) };
+}
+
 async function main(): Promise<void> {
 	const options = parseOptions(process.argv.slice(2));
 	const started = Date.now();
@@ -114,16 +176,32 @@ async function main(): Promise<void> {
 	// `npm run bench` has just built dist/, so the pack takes it as it is.
 	const packed = await packNodePackage({ build: false });
 	const results: WorkloadResult[] = [];
+	let spacingStep = 0;
 	try {
 		for (const key of options.workloads) {
 			const workload = buildWorkload(key, options.quick);
 			progress(`workload ${key}: ${workload.title}; minimum ${workload.minRequests} requests`);
 			const routes: RouteResult[] = [];
 			const skipped: RouteKey[] = [];
+			let spacingTrials: SpacingTrial[] = [];
 			for (const route of ROUTE_KEYS) {
 				if (Date.now() - started > TIME_BUDGET_MS) {
 					progress(`skipping ${key}/${route}: the time budget is spent`);
 					skipped.push(route);
+					continue;
+				}
+				if (route === 'httpPerUserSpaced') {
+					const spaced = await runSpaced(
+						installation,
+						packed,
+						workload,
+						options,
+						spacingStep,
+						started,
+					);
+					spacingStep = spaced.step;
+					spacingTrials = spaced.trials;
+					routes.push(spaced.result);
 					continue;
 				}
 				progress(`running ${key}/${route}`);
@@ -132,7 +210,14 @@ async function main(): Promise<void> {
 				routes.push(result);
 			}
 			results.push(
-				summarize(workload, routes, skipped, options.latencyMs, options.zohoConcurrency),
+				summarize(
+					workload,
+					routes,
+					skipped,
+					spacingTrials,
+					options.latencyMs,
+					options.zohoConcurrency,
+				),
 			);
 		}
 	} finally {
@@ -145,6 +230,8 @@ async function main(): Promise<void> {
 			latencyMs: options.latencyMs,
 			zohoConcurrency: options.zohoConcurrency,
 			nodeConcurrencyOption: options.zohoConcurrency,
+			httpBatchingDefaults: N8N_BATCHING_DEFAULTS,
+			spacingSteps: SPACING_STEPS,
 			quick: options.quick,
 			workloads: options.workloads,
 		},
@@ -168,6 +255,10 @@ async function main(): Promise<void> {
 				'reading before exit (the task runner that runs the Code node is a separate process ' +
 				'and is not counted)',
 			idealMs: 'ceil(min requests / Zoho concurrency) × latency',
+			spaced:
+				'HTTP Request Batching with Items per Batch = Zoho concurrency; Batch Interval from ' +
+				'spacingSteps × latency, shortest first, until a run is correct; each workload ' +
+				'starts from the step the previous one kept',
 			fresh: 'a new simulator and a new n8n user folder for every route',
 		},
 		workloads: results,
