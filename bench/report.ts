@@ -83,7 +83,7 @@ const seconds = (ms: number | null): string => (ms === null ? '–' : (ms / 1000
 const megabytes = (kb: number | null): string => (kb === null ? '–' : (kb / 1024).toFixed(0));
 const times = (value: number | null): string => {
 	if (value === null) return '–';
-	return `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}×`;
+	return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
 };
 
 function statusCounts(byStatus: Record<string, number>): string {
