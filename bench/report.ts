@@ -214,6 +214,12 @@ export function markdownTables(results: WorkloadResult[], zohoConcurrency: numbe
 			lines.push(row([result.key, skipped, 'not run: time budget spent', ...Array(9).fill('')]));
 		}
 	}
+	lines.push(
+		'',
+		"The × columns are the route's figure divided by this node's; they compare like with " +
+			'like only for a route that is correct.',
+	);
+
 	const failures = results.flatMap((result) =>
 		result.routes
 			.filter((route) => route.error !== null)

@@ -4,12 +4,7 @@
  * bench-results/latest.json and prints markdown tables; progress goes to stderr. The HTTP
  * Request node runs one DELETE per user three ways: without its Batching option, with Batching
  * at the values n8n fills in, and with Batching spaced for Zoho's limit (the interval searched).
- *
- *   --latency <ms>           simulator round trip per admitted request (default 100)
- *   --zoho-concurrency <n>   requests Zoho admits at once, 429 past it (default 5); also the
- *                            node's Concurrency option
- *   --workload <A|B|C,...>   run only these workloads (default all)
- *   --quick                  small versions of the workloads, for a smoke run
+ * Its flags are in USAGE below.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -52,9 +47,19 @@ interface Options {
 	quick: boolean;
 }
 
-const USAGE =
-	'Usage: tsx scripts/bench.ts [--latency <ms>] [--zoho-concurrency <n>] ' +
-	'[--workload A|B|C[,...]] [--quick]';
+const USAGE = `Usage: npm run bench -- [options]
+
+  --latency <ms>           simulator round trip per admitted request, 0 to 10000 (default 100)
+  --zoho-concurrency <n>   requests Zoho admits at once, 429 past it, 1 to 25 (default 5);
+                           also this node's Concurrency option
+  --workload <A|B|C,...>   run only these workloads (default all):
+                           A  1 territory x 2,000 users in one item
+                           B  20 territories x 100 users over 2,000 items, one user each
+                           C  200 territories x 10 users, one item each
+  --quick                  100-user versions of the workloads: a smoke run whose times are
+                           too short to compare the routes
+
+Writes bench-results/latest.json and prints the tables. A full run takes about 11 minutes.`;
 
 function progress(message: string): void {
 	process.stderr.write(`[bench] ${message}\n`);
@@ -92,7 +97,8 @@ function parseOptions(argv: string[]): Options {
 					.filter((key) => key !== '');
 				const unknown = keys.find((key) => !WORKLOAD_KEYS.includes(key as WorkloadKey));
 				if (keys.length === 0 || unknown !== undefined) {
-					throw new Error(`--workload takes A, B or C (or a list); got ${String(unknown ?? '')}`);
+					const got = unknown ?? 'nothing';
+					throw new Error(`--workload takes A, B or C, or a list such as A,C; got ${got}`);
 				}
 				options.workloads = WORKLOAD_KEYS.filter((key) => keys.includes(key));
 				break;
@@ -121,9 +127,13 @@ function git(args: string[]): string | null {
 	return result.status === 0 ? result.stdout.trim() : null;
 }
 
+function plural(count: number, noun: string): string {
+	return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function describeRoute(result: RouteResult): string {
 	return (
-		`${result.label}: ${result.apiRequests} requests, run ${result.executionMs ?? '?'} ms, ` +
+		`${result.label}: ${plural(result.apiRequests, 'request')}, run ${result.executionMs ?? '?'} ms, ` +
 		`process ${result.processMs ?? '?'} ms, ${result.correct ? 'correct' : 'NOT correct'}`
 	);
 }
@@ -180,7 +190,9 @@ async function main(): Promise<void> {
 	try {
 		for (const key of options.workloads) {
 			const workload = buildWorkload(key, options.quick);
-			progress(`workload ${key}: ${workload.title}; minimum ${workload.minRequests} requests`);
+			progress(
+				`workload ${key}: ${workload.title}; minimum ${plural(workload.minRequests, 'request')}`,
+			);
 			const routes: RouteResult[] = [];
 			const skipped: RouteKey[] = [];
 			let spacingTrials: SpacingTrial[] = [];
