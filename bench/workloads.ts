@@ -2,7 +2,7 @@
  * The benchmark's workloads: an org for the simulator, the input items every route gets, and
  * what a correct run leaves behind.
  */
-import { packIds } from '../nodes/ZohoCrmTerritories/helpers/batching';
+import { fewestIdsStrings } from '../test/reference/fewestIdsStrings';
 import { generatedOrg, type OrgFixture } from '../test/simulator/fixture';
 
 export type WorkloadKey = 'A' | 'B' | 'C';
@@ -114,7 +114,7 @@ export function buildWorkload(key: WorkloadKey, quick: boolean): Workload {
 	}
 	const askedUserCount = [...asked.values()].reduce((sum, users) => sum + users.size, 0);
 	const minRequests = [...asked.values()].reduce(
-		(sum, users) => sum + packIds([...users]).length,
+		(sum, users) => sum + fewestIdsStrings([...users]),
 		0,
 	);
 

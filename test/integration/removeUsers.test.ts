@@ -382,6 +382,34 @@ describe('Remove Users in batches', () => {
 	});
 });
 
+describe('Remove Users with IDs of 18 and 19 digits', () => {
+	// 8 users with 19-digit IDs and 44 with 18: 7 + 19 of them fill 500 characters exactly.
+	const mixed = generatedOrg({ territories: 1, usersPerTerritory: 52 });
+	const shortened = new Map(mixed.users.slice(8).map((user) => [user.id, user.id.slice(1)]));
+	for (const user of mixed.users) user.id = shortened.get(user.id) ?? user.id;
+	const [only] = mixed.territories;
+	only.members = only.members.map((id) => shortened.get(id) ?? id);
+
+	beforeEach(async () => await startSimulator({ org: mixed }));
+	afterEach(async () => await sim.stop());
+
+	it('removes them in the fewest requests Zoho allows: 2, where packing long IDs first needs 3', async () => {
+		const items = only.members.map((userId) => ({ territoryId: only.id, userIds: userId }));
+
+		const { outputs } = await runZohoNode({ store, parameters: mapped, items });
+
+		expect(jsonOf(outputs[0]).map((item) => [item.userId, item.success])).toEqual(
+			only.members.map((userId) => [userId, true]),
+		);
+		expect(
+			deletes()
+				.map((request) => request.query.ids.length)
+				.sort(),
+		).toEqual([494, 500]);
+		expect(sim.membersOf(only.id)).toEqual([]);
+	});
+});
+
 describe('Remove Users against a concurrency limit', () => {
 	const wide = generatedOrg({ territories: 12, usersPerTerritory: 25 });
 	beforeEach(async () => await startSimulator({ org: wide, latencyMs: 40, maxConcurrent: 2 }));
