@@ -97,12 +97,15 @@ describe('packing user IDs into ids strings', () => {
 				const list = [...ids(long, 19), ...ids(short, 18, 5000)];
 				const packed = packIds(list);
 				const fewest = fewestFor[long][short];
-				if (packed.length !== fewest)
+				if (packed.length !== fewest) {
 					misses.push(`${long}+${short}: ${packed.length}, not ${fewest}`);
-				if (packed.some((group) => group.join(',').length > 500))
+				}
+				if (packed.some((group) => group.join(',').length > 500)) {
 					misses.push(`${long}+${short}: too long`);
-				if (packed.flat().sort().join() !== [...list].sort().join())
+				}
+				if (packed.flat().sort().join() !== [...list].sort().join()) {
 					misses.push(`${long}+${short}: IDs lost or repeated`);
+				}
 			}
 		}
 		expect(misses).toEqual([]);
