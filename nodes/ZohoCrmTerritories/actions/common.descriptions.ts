@@ -56,8 +56,20 @@ export const territoryLocator: INodeProperties = {
 
 type Show = { show: Record<string, string[]> };
 
+/** The fields of Add Users and Remove Users: the territory, its users and the batching options. */
+export function userBatchFields(
+	displayOptions: Show,
+	list: { method: string; description: string },
+): INodeProperties[] {
+	return [
+		{ ...territoryLocator, displayOptions },
+		...userFields(displayOptions, list),
+		{ ...batchingOptions(), displayOptions },
+	];
+}
+
 /** Users given by ID (text, list or array) or picked from a list the API serves. */
-export function userFields(
+function userFields(
 	displayOptions: Show,
 	list: { method: string; description: string },
 ): INodeProperties[] {
@@ -127,7 +139,7 @@ export function returnAllOrLimit(displayOptions: Show): INodeProperties[] {
 	];
 }
 
-export function batchingOptions(): INodeProperties {
+function batchingOptions(): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',

@@ -69,7 +69,7 @@ function readUserIdsParameter(this: IExecuteFunctions, itemIndex: number): unkno
 }
 
 /** Reads and checks every item's territory and users before anything is sent. */
-export function readUserAsks(
+function readUserAsks(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Array<UserAsk | RefusedItem> {
@@ -202,10 +202,11 @@ function transportFailure(error: unknown): ZohoFailure | undefined {
  */
 export async function runUserBatches(
 	this: IExecuteFunctions,
-	asksAndRefusals: Array<UserAsk | RefusedItem>,
+	items: INodeExecutionData[],
 	operation: UserBatchOperation,
 ): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
+	const asksAndRefusals = readUserAsks.call(this, items);
 	const secrets = credentialSecrets(await this.getCredentials(CREDENTIAL_TYPE));
 	const asks = asksAndRefusals.filter((entry): entry is UserAsk => 'territoryId' in entry);
 	const batches = planBatches(asks, operation.packing);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { batchingOptions, territoryLocator, userFields } from '../common.descriptions';
-import { readUserAsks, runUserBatches, type UserBatchRequest } from '../../helpers/userBatches';
+import { userBatchFields } from '../common.descriptions';
+import { runUserBatches, type UserBatchRequest } from '../../helpers/userBatches';
 import { LOST_ADDITION } from '../../helpers/zohoAnswers';
 
 /** Zoho takes at most 100 users in one add request. */
@@ -9,14 +9,10 @@ const MAX_USERS_PER_ADD = 100;
 
 const showForAddUsers = { show: { resource: ['territory'], operation: ['addUsers'] } };
 
-export const description: INodeProperties[] = [
-	{ ...territoryLocator, displayOptions: showForAddUsers },
-	...userFields(showForAddUsers, {
-		method: 'getActiveUsers',
-		description: 'Pick from the active users of the org',
-	}),
-	{ ...batchingOptions(), displayOptions: showForAddUsers },
-];
+export const description: INodeProperties[] = userBatchFields(showForAddUsers, {
+	method: 'getActiveUsers',
+	description: 'Pick from the active users of the org',
+});
 
 function addRequest(territoryId: string, userIds: string[]): UserBatchRequest {
 	return {
@@ -30,8 +26,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const asks = readUserAsks.call(this, items);
-	return await runUserBatches.call(this, asks, {
+	return await runUserBatches.call(this, items, {
 		operationLabel: 'addition',
 		buildRequest: addRequest,
 		packing: MAX_USERS_PER_ADD,

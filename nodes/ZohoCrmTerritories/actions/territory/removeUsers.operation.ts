@@ -1,19 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { batchingOptions, territoryLocator, userFields } from '../common.descriptions';
-import { runUserBatches, readUserAsks, type UserBatchRequest } from '../../helpers/userBatches';
+import { userBatchFields } from '../common.descriptions';
+import { runUserBatches, type UserBatchRequest } from '../../helpers/userBatches';
 import { LOST_REMOVAL } from '../../helpers/zohoAnswers';
 
 const showForRemoveUsers = { show: { resource: ['territory'], operation: ['removeUsers'] } };
 
-export const description: INodeProperties[] = [
-	{ ...territoryLocator, displayOptions: showForRemoveUsers },
-	...userFields(showForRemoveUsers, {
-		method: 'getTerritoryMembers',
-		description: "Pick from the territory's current members",
-	}),
-	{ ...batchingOptions(), displayOptions: showForRemoveUsers },
-];
+export const description: INodeProperties[] = userBatchFields(showForRemoveUsers, {
+	method: 'getTerritoryMembers',
+	description: "Pick from the territory's current members",
+});
 
 function removeRequest(territoryId: string, userIds: string[]): UserBatchRequest {
 	// Zoho caps `ids` at 500 characters, which userBatches respects when it packs the IDs.
@@ -28,8 +24,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const asks = readUserAsks.call(this, items);
-	return await runUserBatches.call(this, asks, {
+	return await runUserBatches.call(this, items, {
 		operationLabel: 'removal',
 		buildRequest: removeRequest,
 		packing: 'idsParam',
