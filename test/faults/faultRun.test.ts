@@ -5,7 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { generatedOrg } from '../simulator/fixture';
 import { ZohoSimulator, type FaultRule } from '../simulator/server';
-import { jsonOf, runZohoNode, simulatorCredential } from '../integration/harness';
+import {
+	jsonOf,
+	removeUsersParameters,
+	runZohoNode,
+	simulatorCredential,
+} from '../integration/harness';
 
 const TERRITORIES = 20;
 const MEMBERS = 110;
@@ -18,14 +23,8 @@ const asked = org.territories.flatMap((territory) =>
 		.map((userId) => ({ territoryId: territory.id, userId })),
 );
 
-const parameters = (options: INodeParameters) => ({
-	resource: 'territory',
-	operation: 'removeUsers',
-	territoryId: { __rl: true, mode: 'id', value: '={{ $json.territoryId }}' },
-	userSelection: 'ids',
-	userIds: '={{ $json.userId }}',
-	options,
-});
+const parameters = (options: INodeParameters) =>
+	removeUsersParameters('={{ $json.territoryId }}', '={{ $json.userId }}', options);
 
 const onTerritory = (index: number) => ({
 	match: {

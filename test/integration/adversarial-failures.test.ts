@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { generatedOrg } from '../simulator/fixture';
-import { jsonOf, runZohoNode } from './harness';
-import { removeParams, startSim, type Setup } from './adversarial-helpers';
+import { jsonOf, removeUsersParameters, runZohoNode } from './harness';
+import { startSim, type Setup } from './adversarial-helpers';
 
 const org = generatedOrg({ territories: 8, usersPerTerritory: 2 });
 const items = org.territories.map((t) => ({ territoryId: t.id, userIds: t.members }));
-const mapped = removeParams('={{ $json.territoryId }}', '={{ $json.userIds }}');
+const mapped = removeUsersParameters('={{ $json.territoryId }}', '={{ $json.userIds }}');
 
 let s: Setup;
 afterEach(async () => await s?.sim.stop());
@@ -124,7 +124,7 @@ describe('adversarial: whole-request failures', () => {
 
 		const { outputs, error } = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(territory.id, `${first},${second}`),
+			parameters: removeUsersParameters(territory.id, `${first},${second}`),
 			onError: 'continueRegularOutput',
 		});
 

@@ -49,19 +49,4 @@ export async function startSink(): Promise<Sink> {
 	};
 }
 
-export function removeParams(territoryId: string, userIds: unknown, options: object = {}) {
-	return {
-		resource: 'territory',
-		operation: 'removeUsers',
-		territoryId: { __rl: true, mode: 'id', value: territoryId },
-		userSelection: 'ids',
-		userIds: userIds as string,
-		options: { ...options },
-	};
-}
-
-export function addParams(territoryId: string, userIds: unknown, options: object = {}) {
-	return { ...removeParams(territoryId, userIds, options), operation: 'addUsers' };
-}
-
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET };

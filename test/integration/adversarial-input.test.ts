@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { jsonOf, runZohoNode } from './harness';
-import { removeParams, startSim, type Setup } from './adversarial-helpers';
+import { jsonOf, removeUsersParameters, runZohoNode } from './harness';
+import { startSim, type Setup } from './adversarial-helpers';
 
 const org = defaultOrg();
 const NA = org.territories.find((t) => t.name === 'North America')!;
@@ -21,7 +21,7 @@ beforeEach(() => {
 	s.sim.setMembers(US_WEST.id, US_WEST.members);
 });
 
-const mapped = removeParams('={{ $json.territoryId }}', '={{ $json.userIds }}');
+const mapped = removeUsersParameters('={{ $json.territoryId }}', '={{ $json.userIds }}');
 
 describe('adversarial: a pasted URL never turns a wrong number into an ID', () => {
 	it.each([

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg } from '../simulator/fixture';
-import { runZohoNode } from './harness';
-import { removeParams, startSim, type Setup } from './adversarial-helpers';
+import { removeUsersParameters, runZohoNode } from './harness';
+import { startSim, type Setup } from './adversarial-helpers';
 
 /**
  * The Options collection declares Concurrency 1..25, Max Retries 0..10 and Timeout >= 1000,
@@ -29,7 +29,9 @@ describe('adversarial: Max Retries is a bound whatever it is given', () => {
 
 			const { error } = await runZohoNode({
 				store: s.store,
-				parameters: removeParams(territory.id, territory.members[0], { maxRetries: value }),
+				parameters: removeUsersParameters(territory.id, territory.members[0], {
+					maxRetries: value,
+				}),
 			});
 
 			const refusedUpFront = deletes().length === 0 && /Max Retries/i.test(error?.message ?? '');
@@ -44,7 +46,9 @@ describe('adversarial: Max Retries is a bound whatever it is given', () => {
 
 		const { error } = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(territory.id, territory.members[0], { maxRetries: '={{ 1000 }}' }),
+			parameters: removeUsersParameters(territory.id, territory.members[0], {
+				maxRetries: '={{ 1000 }}',
+			}),
 		});
 
 		const refusedUpFront = deletes().length === 0 && /Max Retries/i.test(error?.message ?? '');
@@ -55,7 +59,7 @@ describe('adversarial: Max Retries is a bound whatever it is given', () => {
 describe('adversarial: Concurrency never above the option or its declared maximum', () => {
 	const org = generatedOrg({ territories: 40, usersPerTerritory: 1 });
 	const items = org.territories.map((t) => ({ territoryId: t.id, userIds: t.members[0] }));
-	const mapped = removeParams('={{ $json.territoryId }}', '={{ $json.userIds }}');
+	const mapped = removeUsersParameters('={{ $json.territoryId }}', '={{ $json.userIds }}');
 
 	it.each([
 		['a word', '={{ "lots" }}'],
@@ -130,7 +134,7 @@ describe('adversarial: Timeout is a bound whatever it is given', () => {
 			const started = Date.now();
 			const { error } = await runZohoNode({
 				store: s.store,
-				parameters: removeParams(territory.id, territory.members[0], {
+				parameters: removeUsersParameters(territory.id, territory.members[0], {
 					timeout: value,
 					maxRetries: 0,
 				}),

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { jsonOf, runZohoNode } from './harness';
-import { removeParams, startSim, type Setup } from './adversarial-helpers';
+import { jsonOf, removeUsersParameters, runZohoNode } from './harness';
+import { startSim, type Setup } from './adversarial-helpers';
 
 const NA = defaultOrg().territories.find((t) => t.name === 'North America')!;
 
@@ -23,7 +23,7 @@ describe('adversarial: Retry-After', () => {
 
 		const { outputs } = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(NA.id, NA.members[3]),
+			parameters: removeUsersParameters(NA.id, NA.members[3]),
 		});
 
 		expect(jsonOf(outputs[0])).toMatchObject([{ success: true, code: 'SUCCESS' }]);
@@ -38,7 +38,7 @@ describe('adversarial: Retry-After', () => {
 
 		const { outputs } = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(NA.id, NA.members[3]),
+			parameters: removeUsersParameters(NA.id, NA.members[3]),
 		});
 
 		expect(jsonOf(outputs[0])).toMatchObject([{ success: true }]);

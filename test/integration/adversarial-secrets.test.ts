@@ -2,16 +2,14 @@ import type { INodeParameters } from 'n8n-workflow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import type { ILoadOptionsFunctions } from 'n8n-workflow';
-
-import { loadEditorList, runZohoNode, type NodeRun } from './harness';
+import { DEFAULT_CLIENT_SECRET, startSim, type Setup } from './adversarial-helpers';
 import {
-	DEFAULT_CLIENT_SECRET,
-	removeParams,
-	addParams,
-	startSim,
-	type Setup,
-} from './adversarial-helpers';
+	addUsersParameters,
+	removeUsersParameters,
+	runZohoNode,
+	searchTerritories,
+	type NodeRun,
+} from './harness';
 
 const NA = defaultOrg().territories.find((t) => t.name === 'North America')!;
 
@@ -86,7 +84,7 @@ describe('adversarial: no secret in errors or output', () => {
 		);
 		const stopped = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(NA.id, NA.members[1]),
+			parameters: removeUsersParameters(NA.id, NA.members[1]),
 		});
 		expect(stopped.error).toBeDefined();
 		expectNoSecret(stopped, [DEFAULT_CLIENT_SECRET, s.refreshToken, s.token]);
@@ -96,8 +94,8 @@ describe('adversarial: no secret in errors or output', () => {
 		'Remove and Add Users with %s: an echoed Authorization header appears nowhere',
 		async (onError) => {
 			for (const parameters of [
-				removeParams(NA.id, NA.members[1]),
-				addParams(NA.id, NA.members[1]),
+				removeUsersParameters(NA.id, NA.members[1]),
+				addUsersParameters(NA.id, NA.members[1]),
 			]) {
 				s.sim.fault({ kind: 'echo-auth' });
 				const result = await runZohoNode({ store: s.store, parameters, onError });
@@ -130,7 +128,7 @@ describe('adversarial: no secret in errors or output', () => {
 		s.sim.fault({ kind: 'echo-auth', match: { method: 'DELETE' } });
 		const result = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(NA.id, NA.members[1]),
+			parameters: removeUsersParameters(NA.id, NA.members[1]),
 			onError: 'continueRegularOutput',
 		});
 		const newToken = (s.store.data.oauthTokenData as { access_token: string }).access_token;
@@ -148,18 +146,9 @@ describe('adversarial: no secret in errors or output', () => {
 		s.sim.refuseRefresh(
 			`invalid_client (client_secret=${DEFAULT_CLIENT_SECRET}&refresh_token=${s.refreshToken})`,
 		);
-		const caught = await loadEditorList(
-			s.store,
-			{
-				resource: 'territory',
-				operation: 'removeUsers',
-				territoryId: { __rl: true, mode: 'list', value: '' },
-			},
-			async (context, node) =>
-				await node.methods.listSearch.searchTerritories.call(
-					context as unknown as ILoadOptionsFunctions,
-				),
-		).catch((error: Error & { description?: string }) => error);
+		const caught = await searchTerritories(s.store).catch(
+			(error: Error & { description?: string }) => error,
+		);
 		expect(caught).toBeInstanceOf(Error);
 		const text = JSON.stringify([
 			(caught as Error).message,

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
-import { runZohoNode } from './harness';
-import { removeParams, startSim, startSink, type Setup, type Sink } from './adversarial-helpers';
+import { removeUsersParameters, runZohoNode } from './harness';
+import { startSim, startSink, type Setup, type Sink } from './adversarial-helpers';
 
 const NA = defaultOrg().territories.find((t) => t.name === 'North America')!;
 
@@ -29,7 +29,7 @@ describe('adversarial: the token goes to no other host', () => {
 
 			await runZohoNode({
 				store: s.store,
-				parameters: removeParams(NA.id, NA.members[1], { maxRetries: 0 }),
+				parameters: removeUsersParameters(NA.id, NA.members[1], { maxRetries: 0 }),
 				onError: 'continueRegularOutput',
 			});
 
@@ -68,7 +68,7 @@ describe('adversarial: the token goes to no other host', () => {
 			(s.store.data.oauthTokenData as { api_domain: string }).api_domain = apiDomain;
 			const { error } = await runZohoNode({
 				store: s.store,
-				parameters: removeParams(NA.id, NA.members[1]),
+				parameters: removeUsersParameters(NA.id, NA.members[1]),
 			});
 			expect(error?.message, apiDomain).toMatch(/not a Zoho API host/);
 		}

@@ -1,9 +1,14 @@
-import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg } from '../simulator/fixture';
-import { jsonOf, loadEditorList, runZohoNode } from './harness';
-import { addParams, removeParams, startSim, type Setup } from './adversarial-helpers';
+import {
+	addUsersParameters,
+	jsonOf,
+	removeUsersParameters,
+	runZohoNode,
+	searchTerritories,
+} from './harness';
+import { startSim, type Setup } from './adversarial-helpers';
 
 const org = defaultOrg();
 const NA = org.territories.find((t) => t.name === 'North America')!;
@@ -24,7 +29,7 @@ describe('adversarial: retries that lose nothing, for Add Users too', () => {
 
 		const { outputs, error } = await runZohoNode({
 			store: s.store,
-			parameters: addParams(US_EAST.id, newcomer),
+			parameters: addUsersParameters(US_EAST.id, newcomer),
 		});
 
 		expect(error).toBeUndefined();
@@ -42,7 +47,7 @@ describe('adversarial: retries that lose nothing, for Add Users too', () => {
 
 		const { outputs } = await runZohoNode({
 			store: s.store,
-			parameters: addParams(US_EAST.id, newcomer),
+			parameters: addUsersParameters(US_EAST.id, newcomer),
 		});
 
 		expect(s.sim.membersOf(US_EAST.id)).toContain(newcomer);
@@ -157,7 +162,7 @@ describe('adversarial: IDs never pass through a JS number', () => {
 
 		const { outputs } = await runZohoNode({
 			store: s.store,
-			parameters: removeParams(NA.id, user),
+			parameters: removeUsersParameters(NA.id, user),
 		});
 
 		// The rounded number cannot be matched safely; the node must say the outcome is unknown.
@@ -174,18 +179,7 @@ describe('adversarial: IDs never pass through a JS number', () => {
 			match: { method: 'GET' },
 		});
 
-		const picked = loadEditorList(
-			s.store,
-			{
-				resource: 'territory',
-				operation: 'removeUsers',
-				territoryId: { __rl: true, mode: 'list', value: '' },
-			},
-			async (context, node) =>
-				await node.methods.listSearch.searchTerritories.call(
-					context as unknown as ILoadOptionsFunctions,
-				),
-		);
+		const picked = searchTerritories(s.store);
 		const result = await picked.catch((caught: Error) => caught);
 		if (!(result instanceof Error)) {
 			expect((result as { results: Array<{ value: string }> }).results[0].value).toBe(bigId);
@@ -239,7 +233,7 @@ describe('adversarial: per-user results whatever 2xx status carries them', () =>
 
 			const { outputs, error } = await runZohoNode({
 				store: s.store,
-				parameters: addParams(US_EAST.id, newcomer),
+				parameters: addUsersParameters(US_EAST.id, newcomer),
 			});
 
 			expect(error?.message).toBeUndefined();

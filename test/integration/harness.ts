@@ -8,6 +8,7 @@ import {
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
 	type IDataObject,
+	type ILoadOptionsFunctions,
 	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
@@ -307,6 +308,53 @@ export async function loadEditorList(
 	return await call(context, new ZohoCrmTerritories());
 }
 
+/** The territory picker's search, as the editor runs it on Remove Users. */
+export async function searchTerritories(
+	store: CredentialStore,
+	filter?: string,
+	paginationToken?: string,
+): Promise<unknown> {
+	return await loadEditorList(
+		store,
+		{
+			resource: 'territory',
+			operation: 'removeUsers',
+			territoryId: { __rl: true, mode: 'list', value: '' },
+			userSelection: 'list',
+		},
+		async (context, node) =>
+			await node.methods.listSearch.searchTerritories.call(
+				context as unknown as ILoadOptionsFunctions,
+				filter,
+				paginationToken,
+			),
+	);
+}
+
 export function jsonOf(items: INodeExecutionData[]): IDataObject[] {
 	return items.map((item) => item.json);
+}
+
+/** Remove Users with its territory and users given by ID (values or expressions). */
+export function removeUsersParameters(
+	territoryId: string,
+	userIds: unknown,
+	options: object = {},
+): INodeParameters {
+	return {
+		resource: 'territory',
+		operation: 'removeUsers',
+		territoryId: { __rl: true, mode: 'id', value: territoryId },
+		userSelection: 'ids',
+		userIds: userIds as string,
+		options: { ...options },
+	};
+}
+
+export function addUsersParameters(
+	territoryId: string,
+	userIds: unknown,
+	options: object = {},
+): INodeParameters {
+	return { ...removeUsersParameters(territoryId, userIds, options), operation: 'addUsers' };
 }

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
 import { ZohoSimulator } from '../simulator/server';
-import { jsonOf, runZohoNode, simulatorCredential, type CredentialStore } from './harness';
+import {
+	jsonOf,
+	removeUsersParameters,
+	runZohoNode,
+	simulatorCredential,
+	type CredentialStore,
+} from './harness';
 
 const NORTH_AMERICA = defaultOrg().territories.find((t) => t.name === 'North America')!;
 const T = NORTH_AMERICA.id;
@@ -22,13 +28,7 @@ beforeEach(() => {
 	sim.setMembers(T, NORTH_AMERICA.members);
 });
 
-const parameters = {
-	resource: 'territory',
-	operation: 'removeUsers',
-	territoryId: { __rl: true, mode: 'id', value: '={{ $json.territoryId }}' },
-	userSelection: 'ids',
-	userIds: '={{ $json.userIds }}',
-};
+const parameters = removeUsersParameters('={{ $json.territoryId }}', '={{ $json.userIds }}');
 
 /** Inputs refused before any request; `shown` is how the error message quotes the value. */
 const refused: Array<[string, 'territory ID' | 'user ID', IDataObject[string], string]> = [

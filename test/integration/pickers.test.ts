@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg, generatedOrg } from '../simulator/fixture';
 import { ZohoSimulator } from '../simulator/server';
-import { loadEditorList, simulatorCredential, type CredentialStore } from './harness';
+import {
+	loadEditorList,
+	searchTerritories,
+	simulatorCredential,
+	type CredentialStore,
+} from './harness';
 
 let sim: ZohoSimulator;
 
@@ -29,14 +34,7 @@ describe('territory picker', () => {
 	it("lists the org's territories by name", async () => {
 		const store = await start();
 
-		const result = await loadEditorList(
-			store,
-			parameters(),
-			async (context, node) =>
-				await node.methods.listSearch.searchTerritories.call(
-					context as unknown as ILoadOptionsFunctions,
-				),
-		);
+		const result = await searchTerritories(store);
 
 		expect(result).toEqual({
 			results: defaultOrg().territories.map((t) => ({ name: t.name, value: t.id })),
@@ -46,15 +44,7 @@ describe('territory picker', () => {
 	it('filters by name, ignoring case', async () => {
 		const store = await start();
 
-		const result = await loadEditorList(
-			store,
-			parameters(),
-			async (context, node) =>
-				await node.methods.listSearch.searchTerritories.call(
-					context as unknown as ILoadOptionsFunctions,
-					'us ',
-				),
-		);
+		const result = await searchTerritories(store, 'us ');
 
 		expect(result).toEqual({
 			results: [
@@ -71,16 +61,10 @@ describe('territory picker', () => {
 
 		let token: string | undefined;
 		do {
-			const page = (await loadEditorList(
-				store,
-				parameters(),
-				async (context, node) =>
-					await node.methods.listSearch.searchTerritories.call(
-						context as unknown as ILoadOptionsFunctions,
-						undefined,
-						token,
-					),
-			)) as { results: unknown[]; paginationToken?: string };
+			const page = (await searchTerritories(store, undefined, token)) as {
+				results: unknown[];
+				paginationToken?: string;
+			};
 			pages.push(page);
 			token = page.paginationToken;
 		} while (token);
@@ -92,14 +76,7 @@ describe('territory picker', () => {
 	it('shows why the list is empty when territory management is off', async () => {
 		const store = await start({ territoryManagement: false });
 
-		const search = loadEditorList(
-			store,
-			parameters(),
-			async (context, node) =>
-				await node.methods.listSearch.searchTerritories.call(
-					context as unknown as ILoadOptionsFunctions,
-				),
-		);
+		const search = searchTerritories(store);
 
 		await expect(search).rejects.toThrow(/\[FEATURE_NOT_ENABLED\]/);
 		await expect(search).rejects.toMatchObject({

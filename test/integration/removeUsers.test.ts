@@ -5,6 +5,7 @@ import { DEFAULT_CLIENT_SECRET, ZohoSimulator } from '../simulator/server';
 import {
 	jsonOf,
 	loggedLines,
+	removeUsersParameters,
 	runZohoNode,
 	simulatorCredential,
 	type CredentialStore,
@@ -29,18 +30,7 @@ async function startSimulator(options: Parameters<typeof ZohoSimulator.start>[0]
 	sim.clearLog();
 }
 
-function removeUsers(territoryId: string, userIds: unknown, options: object = {}) {
-	return {
-		resource: 'territory',
-		operation: 'removeUsers',
-		territoryId: { __rl: true, mode: 'id', value: territoryId },
-		userSelection: 'ids',
-		userIds: userIds as string,
-		options: { ...options },
-	};
-}
-
-const mapped = removeUsers('={{ $json.territoryId }}', '={{ $json.userIds }}');
+const mapped = removeUsersParameters('={{ $json.territoryId }}', '={{ $json.userIds }}');
 
 function deletes() {
 	return sim.requests.filter((request) => request.method === 'DELETE');
@@ -55,7 +45,7 @@ describe('Territory → Remove Users', () => {
 
 		const { outputs, error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, `${first}, ${second}`),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, `${first}, ${second}`),
 		});
 
 		expect(error).toBeUndefined();
@@ -91,7 +81,7 @@ describe('Territory → Remove Users', () => {
 		loggedLines.length = 0;
 		sim.fault({ kind: '500' });
 
-		await runZohoNode({ store, parameters: removeUsers(NORTH_AMERICA.id, member) });
+		await runZohoNode({ store, parameters: removeUsersParameters(NORTH_AMERICA.id, member) });
 
 		expect(loggedLines.filter((line) => line.message === 'Zoho request')).toEqual([
 			{
@@ -134,7 +124,7 @@ describe('Territory → Remove Users', () => {
 
 			const { outputs, error } = await runZohoNode({
 				store,
-				parameters: removeUsers(NORTH_AMERICA.id, [member, nonMember, UNKNOWN_USER]),
+				parameters: removeUsersParameters(NORTH_AMERICA.id, [member, nonMember, UNKNOWN_USER]),
 			});
 
 			expect(error).toBeUndefined();
@@ -156,7 +146,7 @@ describe('Territory → Remove Users', () => {
 
 		const { outputs, error } = await runZohoNode({
 			store,
-			parameters: removeUsers(US_WEST.id, `${nonMember}\n${UNKNOWN_USER}`),
+			parameters: removeUsersParameters(US_WEST.id, `${nonMember}\n${UNKNOWN_USER}`),
 		});
 
 		expect(error).toBeUndefined();
@@ -223,7 +213,7 @@ describe('Territory → Remove Users', () => {
 	it('stops with Zoho code, message and a hint when the territory does not exist', async () => {
 		const { error, outputs } = await runZohoNode({
 			store,
-			parameters: removeUsers(UNKNOWN_TERRITORY, NORTH_AMERICA.members[1]),
+			parameters: removeUsersParameters(UNKNOWN_TERRITORY, NORTH_AMERICA.members[1]),
 		});
 
 		expect(outputs).toEqual([]);
@@ -452,7 +442,7 @@ describe('Remove Users under faults', () => {
 
 		const { outputs } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, member),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, member),
 		});
 
 		expect(jsonOf(outputs[0])).toMatchObject([{ userId: member, success: true, code: 'SUCCESS' }]);
@@ -464,7 +454,7 @@ describe('Remove Users under faults', () => {
 
 		await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[4]),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[4]),
 		});
 
 		const [throttled, retried] = deletes();
@@ -477,7 +467,7 @@ describe('Remove Users under faults', () => {
 
 		const { outputs } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, member),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, member),
 		});
 
 		expect(jsonOf(outputs[0])).toMatchObject([
@@ -496,7 +486,9 @@ describe('Remove Users under faults', () => {
 
 		const { error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[4], { maxRetries: 2 }),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[4], {
+				maxRetries: 2,
+			}),
 		});
 
 		expect(error?.message).toMatch(/\[TOO_MANY_REQUESTS\]$/);
@@ -510,7 +502,7 @@ describe('Remove Users under faults', () => {
 
 		const { outputs } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, member, { timeout: 1000 }),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, member, { timeout: 1000 }),
 		});
 
 		expect(outputs[0][0].json).toMatchObject({ userId: member, success: true });
@@ -524,7 +516,7 @@ describe('Remove Users under faults', () => {
 
 		const { outputs, error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, member),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, member),
 		});
 
 		expect(error).toBeUndefined();
@@ -558,7 +550,7 @@ describe('Remove Users under faults', () => {
 
 		const { error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
 		});
 
 		expect(error?.message).toMatch(/\[TERRITORY_NOT_ENABLED\]$/);
@@ -570,7 +562,7 @@ describe('Remove Users under faults', () => {
 
 		const { error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
 		});
 
 		expect(error?.message).toMatch(/\[OAUTH_SCOPE_MISMATCH\]$/);
@@ -583,11 +575,11 @@ describe('Remove Users under faults', () => {
 
 		const { error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
 		});
 		const continued = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
 			onError: 'continueRegularOutput',
 		});
 
@@ -619,7 +611,7 @@ describe('Remove Users under faults', () => {
 
 		const { error } = await runZohoNode({
 			store,
-			parameters: removeUsers(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
+			parameters: removeUsersParameters(NORTH_AMERICA.id, NORTH_AMERICA.members[1]),
 		});
 
 		expect(error?.message).toMatch(/not a Zoho API host/);

@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
 import { ZohoSimulator, type FaultRule } from '../simulator/server';
-import { jsonOf, runZohoNode, simulatorCredential, type CredentialStore } from './harness';
+import {
+	jsonOf,
+	removeUsersParameters,
+	runZohoNode,
+	simulatorCredential,
+	type CredentialStore,
+} from './harness';
 
 const NORTH_AMERICA = defaultOrg().territories.find((t) => t.name === 'North America')!;
 const [A, B] = NORTH_AMERICA.members.slice(1, 3);
@@ -17,14 +23,7 @@ beforeEach(async () => {
 });
 afterEach(async () => await sim.stop());
 
-const parameters = {
-	resource: 'territory',
-	operation: 'removeUsers',
-	territoryId: { __rl: true, mode: 'id', value: NORTH_AMERICA.id },
-	userSelection: 'ids',
-	userIds: `${A}, ${B}`,
-	options: { maxRetries: 0 },
-};
+const parameters = removeUsersParameters(NORTH_AMERICA.id, `${A}, ${B}`, { maxRetries: 0 });
 
 const entry = (id: string, code = 'SUCCESS', status = 'success') => ({
 	code,
