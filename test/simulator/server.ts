@@ -1068,12 +1068,7 @@ export class ZohoSimulator {
 	): Answer {
 		const ids = query.ids;
 		if (ids === undefined || ids === '') {
-			return errorAnswer(
-				400,
-				zohoError('REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
-					param_name: 'ids',
-				}),
-			);
+			return missingParamAnswer('ids');
 		}
 		// Zoho caps the ids parameter at 500 characters, however many IDs that is.
 		if (ids.length > MAX_IDS_LENGTH) {
@@ -1115,12 +1110,7 @@ export class ZohoSimulator {
 		}
 		const entries = isRecord(call.body.json) ? call.body.json.users : undefined;
 		if (!Array.isArray(entries) || entries.length === 0) {
-			return errorAnswer(
-				400,
-				zohoError('REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
-					param_name: 'users',
-				}),
-			);
+			return missingParamAnswer('users');
 		}
 		if (entries.length > MAX_USERS_PER_PUT) {
 			return errorAnswer(
@@ -1258,6 +1248,15 @@ function invalidTerritoryError(): ZohoErrorEntry {
 
 function invalidTerritoryAnswer(): Answer {
 	return errorAnswer(400, invalidTerritoryError());
+}
+
+function missingParamAnswer(paramName: string): Answer {
+	return errorAnswer(
+		400,
+		zohoError('REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+			param_name: paramName,
+		}),
+	);
 }
 
 function invalidUserAnswer(): Answer {
