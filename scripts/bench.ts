@@ -22,9 +22,7 @@ import {
 import { WORKLOAD_KEYS, buildWorkload, type Workload, type WorkloadKey } from '../bench/workloads';
 import {
 	REPO_ROOT,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
+	withInstalledPackage,
 	type N8nInstallation,
 	type PackedPackage,
 } from '../test/e2e/n8n';
@@ -179,62 +177,70 @@ async function runSpaced(
 	return { result, trials, step: Math.min(step, SPACING_STEPS.length - 1) };
 }
 
-async function main(): Promise<void> {
-	const options = parseOptions(process.argv.slice(2));
-	const started = Date.now();
-	const installation = await installN8n();
-	// `npm run bench` has just built dist/, so the pack takes it as it is.
-	const packed = await packNodePackage({ build: false });
+/** Every workload's routes, one after the other, until the time budget is spent. */
+async function runWorkloads(
+	installation: N8nInstallation,
+	packed: PackedPackage,
+	options: Options,
+	started: number,
+): Promise<WorkloadResult[]> {
 	const results: WorkloadResult[] = [];
 	let spacingStep = 0;
-	try {
-		for (const key of options.workloads) {
-			const workload = buildWorkload(key, options.quick);
-			progress(
-				`workload ${key}: ${workload.title}; minimum ${plural(workload.minRequests, 'request')}`,
-			);
-			const routes: RouteResult[] = [];
-			const skipped: RouteKey[] = [];
-			let spacingTrials: SpacingTrial[] = [];
-			for (const route of ROUTE_KEYS) {
-				if (Date.now() - started > TIME_BUDGET_MS) {
-					progress(`skipping ${key}/${route}: the time budget is spent`);
-					skipped.push(route);
-					continue;
-				}
-				if (route === 'httpPerUserSpaced') {
-					const spaced = await runSpaced(
-						installation,
-						packed,
-						workload,
-						options,
-						spacingStep,
-						started,
-					);
-					spacingStep = spaced.step;
-					spacingTrials = spaced.trials;
-					routes.push(spaced.result);
-					continue;
-				}
+	for (const key of options.workloads) {
+		const workload = buildWorkload(key, options.quick);
+		progress(
+			`workload ${key}: ${workload.title}; minimum ${plural(workload.minRequests, 'request')}`,
+		);
+		const routes: RouteResult[] = [];
+		const skipped: RouteKey[] = [];
+		let spacingTrials: SpacingTrial[] = [];
+		for (const route of ROUTE_KEYS) {
+			if (Date.now() - started > TIME_BUDGET_MS) {
+				progress(`skipping ${key}/${route}: the time budget is spent`);
+				skipped.push(route);
+			} else if (route === 'httpPerUserSpaced') {
+				const spaced = await runSpaced(
+					installation,
+					packed,
+					workload,
+					options,
+					spacingStep,
+					started,
+				);
+				spacingStep = spaced.step;
+				spacingTrials = spaced.trials;
+				routes.push(spaced.result);
+			} else {
 				progress(`running ${key}/${route}`);
 				const result = await runRoute(installation, packed, workload, route, options);
 				progress(describeRoute(result));
 				routes.push(result);
 			}
-			results.push(
-				summarize(
-					workload,
-					routes,
-					skipped,
-					spacingTrials,
-					options.latencyMs,
-					options.zohoConcurrency,
-				),
-			);
 		}
-	} finally {
-		await removePackedPackage(packed);
+		results.push(
+			summarize(
+				workload,
+				routes,
+				skipped,
+				spacingTrials,
+				options.latencyMs,
+				options.zohoConcurrency,
+			),
+		);
 	}
+	return results;
+}
+
+async function main(): Promise<void> {
+	const options = parseOptions(process.argv.slice(2));
+	const started = Date.now();
+	const { installation, packed, results } = await withInstalledPackage(
+		async (installation, packed) => ({
+			installation,
+			packed,
+			results: await runWorkloads(installation, packed, options, started),
+		}),
+	);
 
 	const report = {
 		generatedAt: new Date().toISOString(),

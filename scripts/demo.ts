@@ -6,9 +6,7 @@ import { defaultOrg } from '../test/simulator/fixture';
 import { ZohoSimulator } from '../test/simulator/server';
 import {
 	N8nSandbox,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
+	withInstalledPackage,
 	type N8nInstallation,
 	type PackedPackage,
 } from '../test/e2e/n8n';
@@ -87,16 +85,9 @@ async function runDemo(installation: N8nInstallation, packed: PackedPackage): Pr
 
 async function main(): Promise<void> {
 	const started = Date.now();
-	const installation = await installN8n();
-	// `npm run demo` has just built dist/, so the pack takes it as it is.
-	const packed = await packNodePackage({ build: false });
-	try {
-		const succeeded = await runDemo(installation, packed);
-		progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-		process.exitCode = succeeded ? 0 : 1;
-	} finally {
-		await removePackedPackage(packed);
-	}
+	const succeeded = await withInstalledPackage(runDemo);
+	progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	process.exitCode = succeeded ? 0 : 1;
 }
 
 main().catch((error: unknown) => {

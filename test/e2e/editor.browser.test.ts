@@ -13,23 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { chromium, selectors, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { defaultOrg } from '../simulator/fixture';
 import { ZohoSimulator } from '../simulator/server';
-import {
-	N8nSandbox,
-	REPO_ROOT,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
-	type N8nInstallation,
-	type PackedPackage,
-} from './n8n';
+import { N8nSandbox, REPO_ROOT } from './n8n';
 import { queryN8nDatabase, startN8nMain, stopAll, type N8nMain } from './n8nServer';
 import { NODE_TYPE, SIMULATOR_CREDENTIAL, simulatorCredential } from './removeUsersExample';
+import { useInstalledPackage } from './workflowSandbox';
 
-const SETUP_TIMEOUT_MS = 1_200_000;
 const TEST_TIMEOUT_MS = 420_000;
 /** Hard deadline of n8n and of Chromium; both are stopped long before, test or no test. */
 const PROCESS_DEADLINE_S = 480;
@@ -101,29 +93,24 @@ window.seenToasts = [];
 })();
 `;
 
-let installation: N8nInstallation;
-let packed: PackedPackage;
 let sim: ZohoSimulator | undefined;
 let sandbox: N8nSandbox | undefined;
 let main: N8nMain | undefined;
 let browser: LaunchedBrowser | undefined;
 let lastPage: Page | undefined;
 
-beforeAll(async () => {
+beforeAll(() => {
 	if (!existsSync(CHROMIUM)) {
 		throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 	}
 	selectors.setTestIdAttribute('data-test-id');
-	installation = await installN8n();
-	packed = await packNodePackage({ build: true });
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-	if (packed) await removePackedPackage(packed);
 });
+
+const installed = useInstalledPackage();
 
 beforeEach(async () => {
 	sim = await ZohoSimulator.start({ port: 0 });
+	const { installation, packed } = installed();
 	sandbox = await N8nSandbox.create(installation, packed);
 	await sandbox.importCredentials([simulatorCredential(sim, sim.issueToken())]);
 });

@@ -282,6 +282,22 @@ export async function removePackedPackage(packed: PackedPackage): Promise<void> 
 	await rm(packed.folder, { recursive: true, force: true });
 }
 
+/**
+ * For scripts run after `npm run build`: installs n8n (cached), packs dist/ as it is, and runs
+ * `use` with both; the tarball is removed afterwards, whatever `use` did.
+ */
+export async function withInstalledPackage<T>(
+	use: (installation: N8nInstallation, packed: PackedPackage) => Promise<T>,
+): Promise<T> {
+	const installation = await installN8n();
+	const packed = await packNodePackage({ build: false });
+	try {
+		return await use(installation, packed);
+	} finally {
+		await removePackedPackage(packed);
+	}
+}
+
 function freePort(): Promise<number> {
 	return new Promise((resolvePort, reject) => {
 		const server = createServer();

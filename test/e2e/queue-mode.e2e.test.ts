@@ -7,20 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { generatedOrg } from '../simulator/fixture';
 import { DEFAULT_CLIENT_SECRET, ZohoSimulator, type TokenPair } from '../simulator/server';
-import {
-	N8nSandbox,
-	REPO_ROOT,
-	installN8n,
-	packNodePackage,
-	removePackedPackage,
-	type N8nInstallation,
-	type PackedPackage,
-	type WorkflowToImport,
-} from './n8n';
+import { N8nSandbox, REPO_ROOT, type WorkflowToImport } from './n8n';
 import {
 	RedisServer,
 	logEntries,
@@ -34,8 +25,8 @@ import {
 	type N8nWorker,
 } from './n8nServer';
 import { SIMULATOR_CREDENTIAL, loadExample, simulatorCredential } from './removeUsersExample';
+import { useInstalledPackage } from './workflowSandbox';
 
-const SETUP_TIMEOUT_MS = 1_200_000;
 const TEST_TIMEOUT_MS = 480_000;
 /** Hard deadline of every process this file starts; `stop()` normally ends them long before. */
 const PROCESS_DEADLINE_S = 540;
@@ -81,8 +72,6 @@ interface WebhookAnswer {
 	body: unknown;
 }
 
-let installation: N8nInstallation;
-let packed: PackedPackage;
 let sim: ZohoSimulator;
 let sandbox: N8nSandbox | undefined;
 let token: TokenPair;
@@ -90,21 +79,18 @@ let redis: RedisServer | undefined;
 let main: N8nMain | undefined;
 let workers: N8nWorker[] = [];
 
-beforeAll(async () => {
+beforeAll(() => {
 	const redisFound = spawnSync('sh', ['-c', 'command -v redis-server'], { timeout: 10_000 });
 	if (redisFound.status !== 0) {
 		throw new Error('redis-server is missing: apt-get install -y redis-server');
 	}
-	installation = await installN8n();
-	packed = await packNodePackage({ build: true });
-}, SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-	if (packed) await removePackedPackage(packed);
 });
+
+const installed = useInstalledPackage();
 
 beforeEach(async () => {
 	sim = await ZohoSimulator.start({ port: 0, org, latencyMs: ZOHO_LATENCY_MS });
+	const { installation, packed } = installed();
 	sandbox = await N8nSandbox.create(installation, packed);
 	token = sim.issueToken();
 	await sandbox.importCredentials([simulatorCredential(sim, token)]);

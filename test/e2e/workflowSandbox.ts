@@ -20,26 +20,45 @@ export interface WorkflowSandbox {
 	token: TokenPair;
 }
 
+export interface InstalledPackage {
+	installation: N8nInstallation;
+	packed: PackedPackage;
+}
+
 /**
- * Sets up a test file that runs workflows in a real n8n: n8n installed (cached) and the package
- * packed once per file; a fresh simulator, n8n user folder and connected credential per test.
- * Returns the current test's sandbox.
+ * For a test file that runs the packed node in a real n8n: n8n installed (cached) and the
+ * package packed once per file, the tarball removed at the end. Returns them for the tests.
  */
-export function useWorkflowSandbox(): () => WorkflowSandbox {
-	let installation: N8nInstallation;
-	let packed: PackedPackage | undefined;
-	let current: WorkflowSandbox | undefined;
+export function useInstalledPackage(): () => InstalledPackage {
+	let installed: InstalledPackage | undefined;
 
 	beforeAll(async () => {
-		installation = await installN8n();
-		packed = await packNodePackage({ build: true });
+		const installation = await installN8n();
+		installed = { installation, packed: await packNodePackage({ build: true }) };
 	}, SETUP_TIMEOUT_MS);
 	afterAll(async () => {
-		if (packed) await removePackedPackage(packed);
+		if (installed) await removePackedPackage(installed.packed);
 	});
+
+	return () => {
+		if (!installed) throw new Error('n8n and the package are ready only inside the tests');
+		return installed;
+	};
+}
+
+/**
+ * Sets up a test file that runs workflows in a real n8n: n8n and the package as
+ * useInstalledPackage does; a fresh simulator, n8n user folder and connected credential per
+ * test. Returns the current test's sandbox.
+ */
+export function useWorkflowSandbox(): () => WorkflowSandbox {
+	const installed = useInstalledPackage();
+	let current: WorkflowSandbox | undefined;
+
 	beforeEach(async () => {
 		const sim = await ZohoSimulator.start({ port: 0 });
-		const sandbox = await N8nSandbox.create(installation, packed!);
+		const { installation, packed } = installed();
+		const sandbox = await N8nSandbox.create(installation, packed);
 		const token = sim.issueToken();
 		current = { sim, sandbox, token };
 		await sandbox.importCredentials([simulatorCredential(sim, token)]);
